@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+const run = promisify(execFile);
+
+export const OVERLAYS = ['rolling', 'canary', 'blue-green'] as const;
+export type Overlay = (typeof OVERLAYS)[number];
+
+/** kustomize used when neither kubectl nor kustomize is on PATH; installed with `go install`. */
+export const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5@v5.8.3';
+
+export const manifestsRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Absolute path of an overlay, for `kubectl apply -k`. */
+export function overlayDir(overlay: string): string {
+  return join(manifestsRoot, 'overlays', overlay);
+}
+
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: rendered objects are checked field by field by their users
+  spec?: any;
+}
+
+export class KustomizeError extends Error {
+  override name = 'KustomizeError';
+}
+
+async function onPath(command: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${command}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let renderer: Promise<string[]> | undefined;
+
+/** `kubectl kustomize`, else `kustomize build`, else a pinned kustomize installed into a cache folder. */
+function findRenderer(): Promise<string[]> {
+  renderer ??= (async () => {
+    if (await onPath('kubectl')) return ['kubectl', 'kustomize'];
+    if (await onPath('kustomize')) return ['kustomize', 'build'];
+    const bin = join(process.env.ROLLOUT_LAB_CACHE ?? join(homedir(), '.cache', 'rollout-lab'), 'bin');
+    const installed = join(bin, 'kustomize');
+    try {
+      await access(installed);
+    } catch {
+      if (!(await onPath('go'))) {
+        throw new KustomizeError(
+          'no kubectl, kustomize or go on PATH: install kubectl (it includes kustomize)',
+        );
+      }
+      await mkdir(bin, { recursive: true });
+      await run('go', ['install', KUSTOMIZE_MODULE], { env: { ...process.env, GOBIN: bin } });
+    }
+    return [installed, 'build'];
+  })();
+  return renderer;
+}
+
+/** Renders an overlay (or any kustomization folder) to objects. */
+export async function render(dir: string): Promise<K8sObject[]> {
+  const [command, ...args] = await findRenderer();
+  let stdout: string;
+  try {
+    ({ stdout } = await run(command as string, [...args, dir], { maxBuffer: 16 * 1024 * 1024 }));
+  } catch (error) {
+    throw new KustomizeError(
+      `kustomize failed for ${dir}: ${(error as { stderr?: string }).stderr ?? error}`,
+    );
+  }
+  return parseAllDocuments(stdout)
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((obj): obj is K8sObject => obj !== null);
+}
+
+export function renderOverlay(overlay: Overlay): Promise<K8sObject[]> {
+  return render(overlayDir(overlay));
+}

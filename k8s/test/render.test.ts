@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { type K8sObject, OVERLAYS, type Overlay, renderOverlay } from '../src/index.js';
+
+const rendered = new Map<Overlay, K8sObject[]>();
+const objects = async (overlay: Overlay) => {
+  if (!rendered.has(overlay)) rendered.set(overlay, await renderOverlay(overlay));
+  return rendered.get(overlay) as K8sObject[];
+};
+const deployments = async (overlay: Overlay) =>
+  (await objects(overlay)).filter((o) => o.kind === 'Deployment');
+const service = async (overlay: Overlay) => {
+  const services = (await objects(overlay)).filter((o) => o.kind === 'Service');
+  expect(services).toHaveLength(1);
+  return services[0] as K8sObject;
+};
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+/** Names of the Deployments whose pods the Service sends traffic to. */
+async function served(overlay: Overlay): Promise<string[]> {
+  const svc = await service(overlay);
+  return (await deployments(overlay))
+    .filter((d) => selects(svc.spec.selector, d.spec.template.metadata.labels))
+    .map((d) => d.metadata.name);
+}
+
+describe.each(OVERLAYS)('overlay %s', (overlay) => {
+  it('renders only Deployments and one Service, all labelled app: myapp', async () => {
+    const all = await objects(overlay);
+    expect(all.map((o) => o.kind).sort()).toEqual([...Array(all.length - 1).fill('Deployment'), 'Service']);
+    for (const obj of all) expect(obj.metadata.labels?.app).toBe('myapp');
+  });
+
+  it('exposes svc-myapp as a NodePort 80 → http on a fixed port in 30080-30089', async () => {
+    const svc = await service(overlay);
+    expect(svc.metadata.name).toBe('svc-myapp');
+    expect(svc.spec.type).toBe('NodePort');
+    expect(svc.spec.selector.app).toBe('myapp');
+    expect(svc.spec.ports).toHaveLength(1);
+    expect(svc.spec.ports[0]).toMatchObject({ port: 80, targetPort: 'http' });
+    expect(svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30080);
+    expect(svc.spec.ports[0].nodePort).toBeLessThanOrEqual(30089);
+  });
+
+  it('runs each Deployment with a surge-only rolling update, probes and a graceful stop', async () => {
+    for (const d of await deployments(overlay)) {
+      const pod = d.spec.template.spec;
+      expect(d.metadata.name).toMatch(/^deploy-myapp/);
+      expect(d.metadata.annotations?.['kubernetes.io/change-cause']).toBeTruthy();
+      expect(selects(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
+      expect(d.spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      });
+      expect(pod.containers).toHaveLength(1);
+      const c = pod.containers[0];
+      expect(c.name).toBe('myapp');
+      expect(c.image).toMatch(/^rollout-lab\/myapp:v[12]\.0$/);
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+      expect(c.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(c.env).toContainEqual({
+        name: 'POD_NAME',
+        valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+      });
+      const preStop = c.lifecycle.preStop.sleep.seconds as number;
+      const drain = Number(c.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS').value) / 1000;
+      expect(preStop).toBeGreaterThanOrEqual(3);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + drain);
+    }
+  });
+
+  it('meets Pod Security "restricted" and sets requests and limits', async () => {
+    for (const d of await deployments(overlay)) {
+      const pod = d.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.hostNetwork ?? false).toBe(false);
+      for (const c of pod.containers) {
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+      }
+    }
+  });
+});
+
+describe('strategies', () => {
+  it('rolling: the seed Deployment, 3 replicas of v1', async () => {
+    const [d] = await deployments('rolling');
+    expect(d?.metadata.name).toBe('deploy-myapp');
+    expect(d?.spec.replicas).toBe(3);
+    expect(d?.spec.selector.matchLabels).toEqual({ app: 'myapp' });
+    expect(await served('rolling')).toEqual(['deploy-myapp']);
+  });
+
+  it('canary: v1 ×3 and v2 ×1 both served, so v2 gets a quarter of new connections', async () => {
+    const [stable, canary] = ['deploy-myapp', 'deploy-myapp-canary'].map(async (name) =>
+      (await deployments('canary')).find((d) => d.metadata.name === name),
+    );
+    const s = (await stable) as K8sObject;
+    const c = (await canary) as K8sObject;
+    expect([s.spec.replicas, c.spec.replicas]).toEqual([3, 1]);
+    expect(s.spec.template.metadata.labels).toMatchObject({ version: 'v1', track: 'stable' });
+    expect(c.spec.template.metadata.labels).toMatchObject({ version: 'v2', track: 'canary' });
+    expect(c.spec.template.spec.containers[0].image).toBe('rollout-lab/myapp:v2.0');
+    expect((await service('canary')).spec.selector).toEqual({ app: 'myapp' });
+    expect((await served('canary')).sort()).toEqual(['deploy-myapp', 'deploy-myapp-canary']);
+    // Neither Deployment may claim the other's pods.
+    expect(selects(s.spec.selector.matchLabels, c.spec.template.metadata.labels)).toBe(false);
+    expect(selects(c.spec.selector.matchLabels, s.spec.template.metadata.labels)).toBe(false);
+  });
+
+  it('blue-green: the Service selects blue (v1); green (v2) waits at 0 replicas', async () => {
+    const all = await deployments('blue-green');
+    const blue = all.find((d) => d.metadata.name === 'deploy-myapp-blue') as K8sObject;
+    const green = all.find((d) => d.metadata.name === 'deploy-myapp-green') as K8sObject;
+    expect([blue.spec.replicas, green.spec.replicas]).toEqual([3, 0]);
+    expect(green.spec.template.spec.containers[0].image).toBe('rollout-lab/myapp:v2.0');
+    expect(green.spec.template.metadata.labels).toMatchObject({ color: 'green', version: 'v2' });
+    expect((await service('blue-green')).spec.selector).toEqual({ app: 'myapp', color: 'blue' });
+    expect(await served('blue-green')).toEqual(['deploy-myapp-blue']);
+  });
+
+  it('gives every overlay its own nodePort, so they can share one cluster', async () => {
+    const ports = await Promise.all(OVERLAYS.map(async (o) => (await service(o)).spec.ports[0].nodePort));
+    expect(new Set(ports).size).toBe(OVERLAYS.length);
+  });
+});

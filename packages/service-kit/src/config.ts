@@ -1,0 +1,45 @@
+import { hostname } from 'node:os';
+
+/** Runtime settings, read once from the environment. */
+export interface ServiceConfig {
+  port: number;
+  podName: string;
+  /** Hard limit for draining after SIGTERM; keep it below the pod's terminationGracePeriodSeconds. */
+  drainTimeoutMs: number;
+  /**
+   * After SIGTERM, keep accepting (with readiness failing) this long before closing the listener, for
+   * load balancers that only notice readiness. In Kubernetes the pod's preStop sleep does this job.
+   */
+  shutdownDelayMs: number;
+  /** How long an idle keep-alive connection stays open (Node's default is 5 s). */
+  keepAliveTimeoutMs: number;
+  /** Enables /debug/slow, used by tests to hold a request open across SIGTERM. */
+  debugRoutes: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key}=${JSON.stringify(raw)} is not an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+export function readConfig(env: Env = process.env): ServiceConfig {
+  return {
+    port: intFrom(env, 'PORT', 8080, 0, 65_535),
+    podName: env.POD_NAME || hostname(),
+    drainTimeoutMs: intFrom(env, 'DRAIN_TIMEOUT_MS', 10_000, 0, 600_000),
+    shutdownDelayMs: intFrom(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
+    debugRoutes: env.ENABLE_DEBUG_ROUTES === '1',
+  };
+}

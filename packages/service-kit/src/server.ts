@@ -1,0 +1,125 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { createApp, type LifecycleState, type ServiceSpec } from './app.js';
+import { readConfig, type ServiceConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface RunningService {
+  readonly port: number;
+  readonly server: Server;
+  readonly state: Readonly<LifecycleState>;
+  /** Starts the drain (idempotent); resolves with the exit code the process should use. */
+  drain(reason: string): Promise<number>;
+}
+
+export interface StartOptions {
+  config?: Partial<ServiceConfig>;
+  log?: Logger;
+  /** Listen address; the pod listens on all interfaces, tests on loopback. */
+  host?: string;
+}
+
+/**
+ * Starts the HTTP server. Drain order matters for zero downtime: readiness fails first, the listener
+ * closes, idle keep-alive sockets close, in-flight requests finish with `Connection: close`, and a hard
+ * deadline destroys whatever is left.
+ */
+export async function startService(spec: ServiceSpec, options: StartOptions = {}): Promise<RunningService> {
+  const config = { ...readConfig(), ...options.config };
+  const log = options.log ?? createLogger({ version: spec.version, pod: config.podName });
+  const state: LifecycleState = { ready: false, draining: false };
+  const app = createApp(spec, {
+    podName: config.podName,
+    startedAt: new Date(),
+    state,
+    debugRoutes: config.debugRoutes,
+  });
+
+  const server = createServer(app);
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  const inFlight = new Set<ServerResponse>();
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+
+  log('starting', { port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  state.ready = true;
+  log('listening', { port });
+
+  let drained: Promise<number> | undefined;
+  const drain = (reason: string): Promise<number> => {
+    drained ??= new Promise<number>((resolve) => {
+      state.ready = false;
+      state.draining = true;
+      log('draining', { reason, delay_ms: config.shutdownDelayMs, deadline_ms: config.drainTimeoutMs });
+      const deadline = setTimeout(() => {
+        log('drain-deadline', { inflight: inFlight.size, connections: sockets.size });
+        server.closeAllConnections();
+        resolve(1);
+      }, config.drainTimeoutMs);
+
+      const closeListener = () => {
+        // Responses already being handled have not sent headers yet: make them close their socket too.
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        log('closing', { inflight: inFlight.size, connections: sockets.size });
+        // close() stops accepting; its callback fires once the last busy socket has closed after its
+        // response. Idle keep-alive sockets are closed now (a FIN, not a reset).
+        server.close(() => {
+          clearTimeout(deadline);
+          log('drained');
+          resolve(0);
+        });
+        server.closeIdleConnections();
+      };
+      if (config.shutdownDelayMs > 0) setTimeout(closeListener, config.shutdownDelayMs);
+      else closeListener();
+    });
+    return drained;
+  };
+
+  return { port, server, state, drain };
+}
+
+/** Process entry point: config from the environment, SIGTERM/SIGINT drain, exit code from the drain. */
+export function runService(spec: ServiceSpec): void {
+  let config: ServiceConfig;
+  try {
+    config = readConfig();
+  } catch (error) {
+    createLogger({ version: spec.version })('fatal', { kind: 'config', error: (error as Error).message });
+    process.exit(2);
+  }
+  const log = createLogger({ version: spec.version, pod: config.podName });
+  const started = startService(spec, { config, log });
+  // Handlers go in before the server listens: a signal that arrives early still drains, never kills.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log('signal', { signal });
+    void started
+      .then((service) => service.drain(signal))
+      .then((code) => {
+        log('exit', { code });
+        process.exit(code);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  started.catch((error: unknown) => {
+    log('fatal', { kind: 'startup', error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  createApp,
+  createLogger,
+  type LifecycleState,
+  readConfig,
+  startService,
+} from '../src/index.js';
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function serve(state: LifecycleState) {
+  const app = createApp(
+    { version: 'v9', text: 'This is Version9 service' },
+    { podName: 'p', startedAt: new Date(0), state },
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('createApp', () => {
+  it('reports not ready before the server is ready, then ready', async () => {
+    const state = { ready: false, draining: false };
+    const url = await serve(state);
+    const before = await fetch(`${url}/readyz`);
+    expect(before.status).toBe(503);
+    expect(await before.text()).toBe('starting');
+    state.ready = true;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('answers unknown paths with a plain 404 that still names the version', async () => {
+    const url = await serve({ ready: true, draining: false });
+    const res = await fetch(`${url}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-app-version')).toBe('v9');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('startService', () => {
+  it('drains an idle server at once and resolves 0', async () => {
+    const lines: string[] = [];
+    const service = await startService(
+      { version: 'v9', text: 't' },
+      { host: '127.0.0.1', config: { port: 0 }, log: createLogger({}, (l) => lines.push(l)) },
+    );
+    expect(service.state.ready).toBe(true);
+    expect(await service.drain('test')).toBe(0);
+    expect(service.state).toEqual({ ready: false, draining: true });
+    expect(lines.map((l) => /event=(\S+)/.exec(l)?.[1])).toEqual([
+      'starting',
+      'listening',
+      'draining',
+      'closing',
+      'drained',
+    ]);
+  });
+});
+
+describe('readConfig', () => {
+  it('has the documented defaults', () => {
+    expect(readConfig({ POD_NAME: 'x' })).toEqual({
+      port: 8080,
+      podName: 'x',
+      drainTimeoutMs: 10_000,
+      shutdownDelayMs: 0,
+      keepAliveTimeoutMs: 5_000,
+      debugRoutes: false,
+    });
+  });
+
+  it.each([
+    ['PORT', '-1'],
+    ['PORT', '70000'],
+    ['DRAIN_TIMEOUT_MS', '1.5'],
+    ['SHUTDOWN_DELAY_MS', 'soon'],
+  ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
+    expect(() => readConfig({ [key]: value })).toThrow(ConfigError);
+    expect(() => readConfig({ [key]: value })).toThrow(new RegExp(`^${key}=`));
+  });
+});
+
+describe('createLogger', () => {
+  it('writes one logfmt line, quoting values with spaces', () => {
+    const lines: string[] = [];
+    createLogger({ version: 'v1' }, (l) => lines.push(l))('fatal', { error: 'port in use', code: 1 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^time=\S+ event=fatal version=v1 error="port in use" code=1$/);
+  });
+});

@@ -1,0 +1,38 @@
+export {
+  type Bucket,
+  binomialTolerance,
+  firstPureRun,
+  formatErrors,
+  type Percentiles,
+  type Phase,
+  phases,
+  type Share,
+  type Summary,
+  shareOf,
+  summarize,
+  timeline,
+} from './analyze.js';
+export {
+  assertNoErrors,
+  assertPhases,
+  assertShare,
+  assertVersions,
+  TrafficAssertionError,
+} from './assert.js';
+export { type ChartOptions, renderChart } from './chart.js';
+export {
+  type Classified,
+  classifyNetworkError,
+  headerClassifier,
+  type ResponseClassifier,
+  seedClassifier,
+} from './classify.js';
+export {
+  type SampleResult,
+  type Sampler,
+  type SamplerOptions,
+  SamplerOptionsError,
+  sample,
+  startSampler,
+} from './sampler.js';
+export { ERROR_KINDS, type ErrorKind, type RequestRecord } from './types.js';

@@ -1,0 +1,190 @@
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { classifyNetworkError, type ResponseClassifier, seedClassifier } from './classify.js';
+import type { RequestRecord } from './types.js';
+
+export interface SamplerOptions {
+  /** An http:// URL, e.g. http://127.0.0.1:30080/ */
+  url: string;
+  /** Requests started per second, on a fixed schedule whatever the answers take (open loop). */
+  rate: number;
+  /** Stop scheduling after this long. At least one of durationMs and maxRequests is required. */
+  durationMs?: number;
+  /** Stop scheduling after this many requests. */
+  maxRequests?: number;
+  /** Per-request deadline for the complete answer; default 2000 ms. */
+  timeoutMs?: number;
+  /**
+   * Reuse connections. Off by default: kube-proxy balances per connection, so keep-alive would pin a
+   * client to a few pods and skew a canary share.
+   */
+  keepAlive?: boolean;
+  classify?: ResponseClassifier;
+  /** Called with each record as it completes (live charts). */
+  onRecord?: (record: RequestRecord) => void;
+}
+
+export interface SampleResult {
+  /** Ordered by seq (schedule order). */
+  records: RequestRecord[];
+  rate: number;
+  /** Wall-clock time of the sampler's zero, for correlating with cluster events. */
+  startedAtEpochMs: number;
+}
+
+export interface Sampler {
+  /** Records completed so far (completion order). */
+  readonly records: readonly RequestRecord[];
+  /** Milliseconds since the sampler's zero. */
+  elapsed(): number;
+  /** Stops scheduling, waits for requests in flight, and resolves with every record. */
+  stop(): Promise<SampleResult>;
+  /** Resolves when the schedule ran out (durationMs / maxRequests) and every request has finished. */
+  readonly done: Promise<SampleResult>;
+}
+
+export class SamplerOptionsError extends Error {
+  override name = 'SamplerOptionsError';
+}
+
+/** A hard cap so that a forgotten sampler cannot run for ever. */
+const MAX_DURATION_MS = 15 * 60_000;
+const MAX_BODY_BYTES = 64 * 1024;
+
+function validate(options: SamplerOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new SamplerOptionsError(`not a URL: ${JSON.stringify(options.url)}`);
+  }
+  if (url.protocol !== 'http:')
+    throw new SamplerOptionsError(`only http:// URLs are sampled, got ${url.protocol}`);
+  if (!(options.rate > 0 && options.rate <= 5000)) {
+    throw new SamplerOptionsError(`rate must be between 0 and 5000 requests/s, got ${options.rate}`);
+  }
+  if (options.durationMs === undefined && options.maxRequests === undefined) {
+    throw new SamplerOptionsError('give durationMs or maxRequests: the sampler is bounded');
+  }
+  return url;
+}
+
+export function startSampler(options: SamplerOptions): Sampler {
+  const url = validate(options);
+  const interval = 1000 / options.rate;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const classify = options.classify ?? seedClassifier;
+  const durationMs = Math.min(options.durationMs ?? MAX_DURATION_MS, MAX_DURATION_MS);
+  const maxRequests = Math.min(
+    options.maxRequests ?? Number.POSITIVE_INFINITY,
+    Math.ceil(durationMs / interval),
+  );
+  const agent = options.keepAlive ? new Agent({ keepAlive: true, maxSockets: 256 }) : undefined;
+
+  const t0 = performance.now();
+  const startedAtEpochMs = Date.now();
+  const now = () => performance.now() - t0;
+  const records: RequestRecord[] = [];
+  let inFlight = 0;
+  let next = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let finish: (result: SampleResult) => void = () => {};
+  const done = new Promise<SampleResult>((resolve) => {
+    finish = resolve;
+  });
+
+  const settleIfIdle = () => {
+    if (!stopped || inFlight > 0) return;
+    agent?.destroy();
+    finish({ records: [...records].sort((a, b) => a.seq - b.seq), rate: options.rate, startedAtEpochMs });
+  };
+
+  const fire = (seq: number, scheduledAt: number) => {
+    const startedAt = now();
+    inFlight++;
+    let ended = false;
+    const end = (fields: Omit<RequestRecord, 'seq' | 'scheduledAt' | 'startedAt' | 'endedAt'>) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(deadline);
+      const record: RequestRecord = { seq, scheduledAt, startedAt, endedAt: now(), ...fields };
+      records.push(record);
+      inFlight--;
+      options.onRecord?.(record);
+      settleIfIdle();
+    };
+    const req = request(url, {
+      method: 'GET',
+      agent: agent ?? false,
+      headers: { 'user-agent': 'rollout-lab-sampler' },
+    });
+    const deadline = setTimeout(() => {
+      end({ error: 'timeout', detail: `no answer in ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      end({ error: classifyNetworkError(error), detail: error.code ?? error.message });
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      res.on('error', (error: NodeJS.ErrnoException) => {
+        end({
+          status: res.statusCode,
+          error: classifyNetworkError(error),
+          detail: error.code ?? error.message,
+        });
+      });
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        end({ status, ...classify(status, res.headers, Buffer.concat(chunks).toString('utf8')) });
+      });
+      // A response cut short emits 'aborted' then 'close' without 'end'.
+      res.on('close', () => {
+        if (!res.complete) end({ status: res.statusCode, error: 'reset', detail: 'response cut short' });
+      });
+    });
+    req.end();
+  };
+
+  const tick = () => {
+    timer = undefined;
+    if (stopped) return;
+    const elapsed = now();
+    while (next < maxRequests && next * interval <= elapsed) {
+      fire(next, next * interval);
+      next++;
+    }
+    if (next >= maxRequests) {
+      stopped = true;
+      settleIfIdle();
+      return;
+    }
+    timer = setTimeout(tick, Math.max(0, next * interval - now()));
+  };
+  tick();
+
+  return {
+    records,
+    elapsed: now,
+    done,
+    stop() {
+      if (!stopped) {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        settleIfIdle();
+      }
+      return done;
+    },
+  };
+}
+
+/** Runs a bounded sampler to the end. */
+export function sample(options: SamplerOptions): Promise<SampleResult> {
+  return startSampler(options).done;
+}

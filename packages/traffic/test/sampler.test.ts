@@ -1,0 +1,139 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  assertNoErrors,
+  assertPhases,
+  assertShare,
+  assertVersions,
+  binomialTolerance,
+  renderChart,
+  SamplerOptionsError,
+  sample,
+  startSampler,
+  summarize,
+  TrafficAssertionError,
+} from '../src/index.js';
+import { childServer, type Local, randomBalancer, versionServer } from './servers.js';
+
+const open: Local[] = [];
+const track = <T extends Local>(local: T): T => {
+  open.push(local);
+  return local;
+};
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((l) => l.close()));
+});
+
+describe('sampler against real local servers', () => {
+  it('sees a v1 → mixed → v2 switch with nothing lost', async () => {
+    const t0 = Date.now();
+    // 0–1 s v1, 1–2 s a 50/50 mix, then v2: what a rolling update looks like from outside.
+    const server = track(
+      await versionServer(() => {
+        const t = Date.now() - t0;
+        if (t < 1000) return 'v1';
+        if (t < 2000) return Math.random() < 0.5 ? 'v1' : 'v2';
+        return 'v2';
+      }),
+    );
+    const result = await sample({ url: server.url, rate: 200, durationMs: 3000 });
+    expect(result.records).toHaveLength(600);
+    expect(result.records.map((r) => r.seq)).toEqual([...Array(600).keys()]);
+    assertNoErrors(result.records);
+    assertVersions(result.records, ['v1', 'v2']);
+    assertPhases(result.records, ['v1', 'mixed', 'v2']);
+    const chart = renderChart(result.records, { width: 30 });
+    expect(chart.split('\n')).toHaveLength(5); // title, v1, v2, fail, axis
+    expect(chart).toMatch(/^v1 {3}│█{6,}/m);
+    expect(chart).toMatch(/^fail │ {30}│ 0$/m);
+  });
+
+  it('counts and classifies every failure when the server is killed mid-run', async () => {
+    const server = track(await childServer(150));
+    const sampler = startSampler({ url: server.url, rate: 100, durationMs: 2000, timeoutMs: 1000 });
+    await new Promise((r) => setTimeout(r, 900));
+    server.child.kill('SIGKILL');
+    const { records } = await sampler.done;
+    const summary = summarize(records);
+    expect(summary.requests).toBe(200); // scheduled = recorded: none lost
+    expect(summary.ok + summary.failed).toBe(200);
+    expect(summary.ok).toBeGreaterThan(50);
+    expect(summary.errors.reset).toBeGreaterThan(0); // the ~15 in flight at the kill
+    expect(summary.errors.refused).toBeGreaterThan(80); // everything after it
+    expect(Object.keys(summary.errors).sort()).toEqual(['refused', 'reset']);
+    expect(() => assertNoErrors(records)).toThrow(TrafficAssertionError);
+    expect(() => assertNoErrors(records)).toThrow(/requests failed \[refused \d+, reset \d+\]/);
+  });
+
+  it('reports timeouts from a slow server and keeps its schedule (open loop)', async () => {
+    const server = track(await versionServer(() => 'v1', 400));
+    const { records } = await sample({ url: server.url, rate: 50, durationMs: 1000, timeoutMs: 150 });
+    const summary = summarize(records);
+    expect(summary.requests).toBe(50);
+    expect(summary.errors).toEqual({ timeout: 50 });
+    expect(summary.latencyMs.p50).toBeGreaterThanOrEqual(145);
+    expect(summary.latencyMs.max).toBeLessThan(400);
+    // A closed loop would manage ~2.5 requests in that second; the schedule does not wait for answers.
+    expect(summary.achievedRate).toBeGreaterThan(40);
+  });
+
+  it('measures a 50/50 pair within the binomial tolerance, and rejects a wrong expectation', async () => {
+    const v1 = track(await versionServer(() => 'v1'));
+    const v2 = track(await versionServer(() => 'v2'));
+    const balancer = track(await randomBalancer([v1.port, v2.port]));
+    const { records } = await sample({ url: balancer.url, rate: 250, maxRequests: 800 });
+    assertNoErrors(records);
+    assertShare(records, 'v2', 0.5);
+    expect(binomialTolerance(0.5, 800)).toBeCloseTo(0.0707, 3);
+    expect(() => assertShare(records, 'v2', 0.25)).toThrow(/expected 25.0 % ± 6.1 %/);
+  });
+
+  it('opens one connection per request by default, and reuses them with keepAlive', async () => {
+    const connections: number[] = [];
+    for (const keepAlive of [false, true]) {
+      let count = 0;
+      const server = createServer((_req, res) => res.end('This is Version1 service'));
+      server.on('connection', () => count++);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const { records } = await sample({
+        url: `http://127.0.0.1:${port}/`,
+        rate: 100,
+        maxRequests: 40,
+        keepAlive,
+      });
+      assertNoErrors(records);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      connections.push(count);
+    }
+    expect(connections[0]).toBe(40);
+    expect(connections[1]).toBeLessThan(10);
+  });
+
+  it('achieves the asked rate', async () => {
+    const server = track(await versionServer(() => 'v1'));
+    const { records } = await sample({ url: server.url, rate: 200, durationMs: 2000 });
+    const summary = summarize(records);
+    expect(summary.requests).toBe(400);
+    expect(summary.achievedRate).toBeGreaterThan(180);
+    expect(summary.achievedRate).toBeLessThan(220);
+  });
+
+  it('stops early on stop() and returns what it has', async () => {
+    const server = track(await versionServer(() => 'v1'));
+    const sampler = startSampler({ url: server.url, rate: 100, durationMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const { records } = await sampler.stop();
+    expect(records.length).toBeGreaterThan(20);
+    expect(records.length).toBeLessThan(40);
+  });
+
+  it('rejects unbounded or malformed options', () => {
+    expect(() => startSampler({ url: 'http://127.0.0.1:1/', rate: 10 })).toThrow(SamplerOptionsError);
+    expect(() => startSampler({ url: 'nope', rate: 10, maxRequests: 1 })).toThrow(/not a URL/);
+    expect(() => startSampler({ url: 'https://127.0.0.1/', rate: 10, maxRequests: 1 })).toThrow(/only http/);
+    expect(() => startSampler({ url: 'http://127.0.0.1/', rate: 0, maxRequests: 1 })).toThrow(/rate must be/);
+  });
+});
