@@ -1,0 +1,11 @@
+// pnpm images — build rollout-lab/myapp:v1.0 and :v2.0 and load them into the cluster.
+import { ensureKind } from './lib/kind.js';
+import { main, printTimings } from './lib/log.js';
+import { appImagesUp, host, plan } from './lib/steps.js';
+
+await main(async () => {
+  const chosen = await plan();
+  await host(chosen);
+  await appImagesUp(chosen, await ensureKind());
+  printTimings('images');
+});

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cachePath } from './config.js';
+import { logged, q } from './exec.js';
+
+export interface GoBuild {
+  /** Cache key and log name, e.g. "kubernetes-v1.34.3". */
+  name: string;
+  module: string;
+  version: string;
+  /** Main packages to build; each gives one binary named after its last path element. */
+  packages: string[];
+  ldflags?: string[];
+  /** Extra go.mod replace lines, computed once the module is downloaded (its folder is passed). */
+  replaces?: (moduleDir: string) => Promise<string[]>;
+}
+
+/** Downloads a module and returns its folder in the module cache. */
+export async function moduleDir(module: string, version: string): Promise<string> {
+  const out = await q`go mod download -json ${`${module}@${version}`}`;
+  return (JSON.parse(out.stdout) as { Dir: string }).Dir;
+}
+
+const binaryName = (pkg: string) =>
+  pkg
+    .split('/')
+    .filter((part) => !/^v\d+$/.test(part))
+    .pop() as string;
+
+/**
+ * Builds main packages of a published module into cache/bin/<name>/, through a throw-away wrapper
+ * module (so that the module's own replace lines can be restated). Skips the build when every binary
+ * is already there: the cache is keyed by name, which carries the version.
+ */
+export async function goBuild(build: GoBuild): Promise<Record<string, string>> {
+  const outDir = cachePath('bin', build.name);
+  const binaries = Object.fromEntries(
+    build.packages.map((pkg) => [binaryName(pkg), join(outDir, binaryName(pkg))]),
+  );
+  if (Object.values(binaries).every((file) => existsSync(file))) return binaries;
+
+  const work = cachePath('go', build.name);
+  await mkdir(work, { recursive: true });
+  const dir = await moduleDir(build.module, build.version);
+  const goVersion = /^go (\S+)$/m.exec(await readFile(join(dir, 'go.mod'), 'utf8'))?.[1] ?? '1.24';
+  const replaces = [
+    `${build.module} => ${build.module} ${build.version}`,
+    ...((await build.replaces?.(dir)) ?? []),
+  ];
+  await writeFile(
+    join(work, 'go.mod'),
+    `module rollout-lab.local/build/${build.name}\n\ngo ${goVersion}\n\nrequire ${build.module} ${build.version}\n\nreplace (\n${replaces.map((r) => `\t${r}`).join('\n')}\n)\n`,
+  );
+  // Imports the main packages only for `go mod tidy`; the tag keeps it out of any build.
+  await writeFile(
+    join(work, 'tools.go'),
+    `//go:build tools\n\npackage tools\n\nimport (\n${build.packages.map((p) => `\t_ "${p}"`).join('\n')}\n)\n`,
+  );
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+  await logged(`go-tidy-${build.name}`, 'go', ['mod', 'tidy'], { cwd: work, env });
+  const ldflags = ['-s', '-w', ...(build.ldflags ?? [])].join(' ');
+  await logged(
+    `go-build-${build.name}`,
+    'go',
+    ['build', '-trimpath', '-ldflags', ldflags, '-o', `${outDir}/`, ...build.packages],
+    {
+      cwd: work,
+      env,
+    },
+  );
+  return binaries;
+}
+
+/** k8s.io/kubernetes points its staging modules at ./staging; a dependant must name real versions. */
+export async function kubernetesStagingReplaces(dir: string, kubernetesVersion: string): Promise<string[]> {
+  const staging = `v0.${kubernetesVersion.replace(/^v1\./, '')}`;
+  const goMod = await readFile(join(dir, 'go.mod'), 'utf8');
+  return [...goMod.matchAll(/^\s*(k8s\.io\/[\w.-]+) => \.\/staging\//gm)].map(
+    (m) => `${m[1]} => ${m[1]} ${staging}`,
+  );
+}

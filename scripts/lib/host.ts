@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sleep } from 'zx';
+import { repoRoot } from './config.js';
+import { has, q } from './exec.js';
+import { info, UserError } from './log.js';
+
+const CAP_SYS_RESOURCE = 24;
+export const RUNC_WRAPPER = '/usr/local/lib/rollout-lab/runc-without-sys-resource';
+const RUNTIME_NAME = 'rollout-lab-runc';
+const DAEMON_JSON = '/etc/docker/daemon.json';
+const DOCKERD_LOG = '/var/log/rollout-lab-dockerd.log';
+
+/** Some sandboxes (microVMs) drop CAP_SYS_RESOURCE from every process's bounding set. */
+export async function lacksSysResource(): Promise<boolean> {
+  const status = await readFile('/proc/1/status', 'utf8').catch(() => '');
+  const line = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  if (!line?.[1]) return false;
+  return (BigInt(`0x${line[1]}`) & (1n << BigInt(CAP_SYS_RESOURCE))) === 0n;
+}
+
+export interface HostCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** How to get it, when missing. */
+  fix?: string;
+}
+
+export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
+  const checks: HostCheck[] = [];
+  const node = process.versions.node;
+  const [major, minor] = node.split('.').map(Number) as [number, number];
+  checks.push({
+    name: 'node',
+    ok: major > 20 || (major === 20 && minor >= 19),
+    detail: `v${node}`,
+    fix: 'install Node.js 20.19 or newer',
+  });
+  const docker = await q`docker version --format {{.Server.Version}}`.nothrow();
+  checks.push({
+    name: 'docker engine',
+    ok: docker.exitCode === 0,
+    detail: docker.exitCode === 0 ? docker.stdout.trim() : 'not reachable',
+    fix: 'install Docker (Debian: apt-get install docker.io) and start it; `pnpm cluster:up` does both when run as root',
+  });
+  if (await lacksSysResource()) {
+    const runtime = await q`docker info --format {{.DefaultRuntime}}`.nothrow();
+    checks.push({
+      name: 'runc without CAP_SYS_RESOURCE',
+      ok: runtime.stdout.trim() === RUNTIME_NAME,
+      detail: `this host's bounding set lacks CAP_SYS_RESOURCE; dockerd default runtime: ${runtime.stdout.trim() || '?'}`,
+      fix: 'run `pnpm cluster:up` as root: it registers scripts/host/runc-without-sys-resource with dockerd',
+    });
+  }
+  if (needOffline) {
+    for (const tool of ['go', 'debootstrap', 'jq']) {
+      checks.push({
+        name: tool,
+        ok: await has(tool),
+        detail: 'needed to build the offline node image',
+        fix: tool === 'go' ? 'install Go 1.24 or newer' : `apt-get install ${tool}`,
+      });
+    }
+  }
+  return checks;
+}
+
+async function isRoot(): Promise<boolean> {
+  return process.getuid?.() === 0;
+}
+
+async function aptInstall(packages: string[]): Promise<void> {
+  if (!(await isRoot())) {
+    throw new UserError(`missing ${packages.join(', ')}: install with apt-get install ${packages.join(' ')}`);
+  }
+  info(`apt-get install ${packages.join(' ')}`);
+  await q`apt-get update -qq`;
+  await q({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq ${packages}`;
+}
+
+/** Registers the runc wrapper as dockerd's default runtime. Returns true when daemon.json changed. */
+async function installRuncWrapper(): Promise<boolean> {
+  await mkdir('/usr/local/lib/rollout-lab', { recursive: true });
+  await copyFile(join(repoRoot, 'scripts/host/runc-without-sys-resource'), RUNC_WRAPPER);
+  await chmod(RUNC_WRAPPER, 0o755);
+  const current = existsSync(DAEMON_JSON) ? JSON.parse(await readFile(DAEMON_JSON, 'utf8')) : {};
+  const wanted = {
+    ...current,
+    runtimes: { ...(current.runtimes ?? {}), [RUNTIME_NAME]: { path: RUNC_WRAPPER } },
+    'default-runtime': RUNTIME_NAME,
+  };
+  if (JSON.stringify(current) === JSON.stringify(wanted)) return false;
+  await mkdir('/etc/docker', { recursive: true });
+  await writeFile(DAEMON_JSON, `${JSON.stringify(wanted, null, 2)}\n`);
+  info(`registered ${RUNC_WRAPPER} as dockerd's default runtime in ${DAEMON_JSON}`);
+  return true;
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  return (await q`docker info --format {{.ServerVersion}}`.nothrow()).exitCode === 0;
+}
+
+async function startDockerd(): Promise<void> {
+  if ((await q`pidof systemd`.nothrow()).exitCode === 0 && (await has('systemctl'))) {
+    await q`systemctl restart docker`;
+  } else {
+    await q`pkill -x dockerd`.nothrow();
+    for (let i = 0; i < 50 && (await q`pidof dockerd`.nothrow()).exitCode === 0; i++) await sleep(200);
+    // No init system here: run it detached, its log beside the system's.
+    await q`sh -c ${`setsid nohup dockerd >>${DOCKERD_LOG} 2>&1 </dev/null &`}`;
+  }
+  for (let i = 0; i < 60; i++) {
+    if (await dockerAnswers()) return;
+    await sleep(500);
+  }
+  throw new UserError(`dockerd did not start within 30 s; see ${DOCKERD_LOG}`);
+}
+
+/**
+ * Makes this machine able to run kind: Docker installed and running, and on hosts without
+ * CAP_SYS_RESOURCE the runc wrapper in place. Installs only what is missing (as root).
+ */
+export async function prepareHost(needOffline: boolean): Promise<void> {
+  const missing = [];
+  if (!(await has('dockerd')) && !(await dockerAnswers())) missing.push('docker.io');
+  if (!(await has('jq'))) missing.push('jq');
+  if (needOffline && !(await has('debootstrap'))) missing.push('debootstrap');
+  if (missing.length) await aptInstall(missing);
+
+  let restart = false;
+  if (await lacksSysResource()) {
+    if (!(await isRoot()))
+      throw new UserError('this host lacks CAP_SYS_RESOURCE; run as root once to install the runc wrapper');
+    restart = await installRuncWrapper();
+  }
+  if (!(await dockerAnswers())) {
+    info('starting dockerd');
+    await startDockerd();
+  } else if (restart) {
+    info('restarting dockerd for the new default runtime');
+    await startDockerd();
+  }
+  if (!(await dockerAnswers())) throw new UserError('the Docker engine is not reachable (docker info fails)');
+}
+
+/** docker build without BuildKit where the client has no buildx (Debian's docker.io). */
+export async function dockerBuildEnv(): Promise<NodeJS.ProcessEnv> {
+  const buildx = await q`docker buildx version`.nothrow();
+  return buildx.exitCode === 0 ? process.env : { ...process.env, DOCKER_BUILDKIT: '0' };
+}

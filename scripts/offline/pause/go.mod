@@ -1,0 +1,3 @@
+module rollout-lab/pause
+
+go 1.22

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cachePath, offlineImages, versions } from '../lib/config.js';
+import { logged, q } from '../lib/exec.js';
+import { moduleDir } from '../lib/go.js';
+import { dockerBuildEnv } from '../lib/host.js';
+import { info } from '../lib/log.js';
+
+/** What kind's base image installs, plus the container runtime that kind builds from source. */
+const PACKAGES = [
+  'systemd',
+  'conntrack',
+  'iptables',
+  'nftables',
+  'iproute2',
+  'ethtool',
+  'util-linux',
+  'mount',
+  'kmod',
+  'libseccomp2',
+  'pigz',
+  'bash',
+  'ca-certificates',
+  'jq',
+  'procps',
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
+];
+
+/** Pod network of the single offline node: inside kind's default podSubnet 10.244.0.0/16. */
+const BRIDGE_CONFLIST = {
+  cniVersion: '0.4.0',
+  name: 'rollout-lab',
+  plugins: [
+    {
+      type: 'bridge',
+      bridge: 'cni0',
+      isGateway: true,
+      ipMasq: true,
+      hairpinMode: true,
+      ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.0.0/24' }]], routes: [{ dst: '0.0.0.0/0' }] },
+    },
+    { type: 'portmap', capabilities: { portMappings: true } },
+  ],
+};
+
+async function debianMirror(): Promise<string> {
+  for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const uri =
+      /^URIs:\s*(\S+\/debian)\s*$/m.exec(text)?.[1] ??
+      /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\s+/m.exec(text)?.[1];
+    if (uri) return uri;
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+const chroot = (root: string, script: string) =>
+  logged('rootfs-chroot', 'chroot', [root, '/bin/sh', '-euc', script]);
+
+/**
+ * kind's base image, rebuilt without a registry: a debootstrapped Debian with systemd and Debian's
+ * containerd/runc/CNI plugins, plus kind's own base files (entrypoint, containerd config, systemd units)
+ * taken from the kind Go module. Imported into Docker as offlineImages.kindBase.
+ */
+export async function buildKindBase(): Promise<string> {
+  const image = offlineImages.kindBase;
+  if ((await q`docker image inspect ${image}`.nothrow()).exitCode === 0) return image;
+
+  const root = cachePath('rootfs', image.replace(/[/:]/g, '_'));
+  await rm(root, { recursive: true, force: true });
+  await mkdir(root, { recursive: true });
+  const mirror = await debianMirror();
+  info(`debootstrap ${versions.debianSuite} from ${mirror}`);
+  await logged('rootfs-debootstrap', 'debootstrap', [
+    '--variant=minbase',
+    `--include=${PACKAGES.join(',')}`,
+    versions.debianSuite,
+    root,
+    mirror,
+  ]);
+
+  const files = join(await moduleDir('sigs.k8s.io/kind', versions.kind), 'images/base/files');
+  await cp(files, root, { recursive: true, force: true });
+  for (const dir of ['usr/local/bin', 'kind/bin']) {
+    for (const name of await readdir(join(root, dir))) await chmod(join(root, dir, name), 0o755);
+  }
+  await mkdir(join(root, 'etc/cni/net.d'), { recursive: true });
+  await writeFile(
+    join(root, 'etc/cni/net.d/10-rollout-lab-bridge.conflist'),
+    `${JSON.stringify(BRIDGE_CONFLIST, null, 2)}\n`,
+  );
+
+  // The steps of kind's base Dockerfile, for Debian's packages.
+  await chroot(
+    root,
+    `
+    find /lib/systemd/system/sysinit.target.wants/ -name systemd-tmpfiles-setup.service -delete
+    rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \
+      /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* \
+      /lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*
+    echo ReadKMsg=no >> /etc/systemd/journald.conf
+    ln -sf "$(command -v systemd || echo /lib/systemd/systemd)" /sbin/init
+    ln -sf /usr/bin/containerd /usr/local/bin/containerd
+    mkdir -p /opt/cni /etc/kubernetes/manifests
+    rm -rf /opt/cni/bin && ln -s /usr/lib/cni /opt/cni/bin
+    systemctl enable kubelet.service containerd.service undo-mount-hacks.service
+    systemctl mask systemd-binfmt.service
+    ctr oci spec \
+      | jq '.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \
+      | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
+    apt-get clean
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc /usr/share/man /usr/share/locale
+    `,
+  );
+
+  // docker import takes no STOPSIGNAL, so a one-line build on top adds it: systemd stops on SIGRTMIN+3.
+  const imported = `${image}-imported`;
+  const changes = ['ENV container=docker', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]'];
+  await logged('rootfs-import', 'sh', [
+    '-c',
+    `tar --numeric-owner -C "$0" -c . | docker import ${changes.map((c) => `--change '${c}'`).join(' ')} - "$1"`,
+    root,
+    imported,
+  ]);
+  await logged('rootfs-stopsignal', 'docker', ['build', '-q', '-t', image, '-'], {
+    input: `FROM ${imported}\nSTOPSIGNAL SIGRTMIN+3\n`,
+    env: await dockerBuildEnv(),
+  });
+  await q`docker rmi ${imported}`.nothrow();
+  if (!existsSync(root)) throw new Error(`rootfs vanished: ${root}`);
+  await rm(root, { recursive: true, force: true });
+  return image;
+}

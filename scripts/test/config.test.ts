@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { offlineImages, onlineImages, resolveImagePlan } from '../lib/config.js';
+import { kindConfig } from '../lib/kind.js';
+
+describe('kindConfig', () => {
+  it('publishes NodePorts 30080-30089 on 127.0.0.1 only, and the API server too', () => {
+    const config = parse(kindConfig('img:1', false));
+    expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1' });
+    expect(config.nodes).toHaveLength(1);
+    const ports = config.nodes[0].extraPortMappings;
+    expect(ports.map((p: { hostPort: number }) => p.hostPort)).toEqual(
+      [...Array(10).keys()].map((i) => 30080 + i),
+    );
+    expect(new Set(ports.map((p: { listenAddress: string }) => p.listenAddress))).toEqual(
+      new Set(['127.0.0.1']),
+    );
+    expect(config.nodes[0].image).toBe('img:1');
+    expect(config.containerdConfigPatches).toBeUndefined();
+  });
+
+  it('restricts oom_score_adj only where CAP_SYS_RESOURCE is missing', () => {
+    const config = parse(kindConfig('img:1', true));
+    expect(config.containerdConfigPatches).toEqual([
+      '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
+    ]);
+  });
+});
+
+describe('resolveImagePlan', () => {
+  it('takes a forced source from ROLLOUT_LAB_IMAGES', async () => {
+    expect(await resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'offline' })).toMatchObject({
+      source: 'offline',
+      nodeImage: offlineImages.node,
+      appBaseImage: offlineImages.appBase,
+    });
+    expect(await resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'online' })).toMatchObject({
+      source: 'online',
+      nodeImage: onlineImages.node,
+      appBaseImage: 'node:24-slim',
+    });
+  });
+
+  it('lets ROLLOUT_LAB_NODE_IMAGE pick the node image', async () => {
+    const plan = await resolveImagePlan({
+      ROLLOUT_LAB_IMAGES: 'online',
+      ROLLOUT_LAB_NODE_IMAGE: 'kindest/node:v1.32.8@sha256:abd4',
+    });
+    expect(plan.nodeImage).toBe('kindest/node:v1.32.8@sha256:abd4');
+  });
+
+  it('rejects an unknown source by name', async () => {
+    await expect(resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'sometimes' })).rejects.toThrow(
+      'ROLLOUT_LAB_IMAGES="sometimes": use online, offline or auto',
+    );
+  });
+});
