@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { overlayDir } from '@rollout-lab/manifests';
+import { manifestsRoot, overlayDir } from '@rollout-lab/manifests';
+import { type Cluster, connect } from '@rollout-lab/rollout';
 import { $ } from 'zx';
 
 /**
@@ -43,6 +44,16 @@ export async function createNamespace(
 
 export async function applyOverlay(overlay: string, namespace: string): Promise<void> {
   await kubectl(['apply', '-n', namespace, '-k', overlayDir(overlay)]);
+}
+
+/** Any kustomization under k8s/, e.g. "base/deployment" (a Deployment without its Service). */
+export async function applyKustomization(path: string, namespace: string): Promise<void> {
+  await kubectl(['apply', '-n', namespace, '-k', `${manifestsRoot}/${path}`]);
+}
+
+/** The rollout library's handle on the cluster under test. */
+export function cluster(): Cluster {
+  return connect({ context: process.env.ROLLOUT_LAB_CONTEXT });
 }
 
 export async function waitForRollout(namespace: string, deployment: string, timeout = '180s'): Promise<void> {

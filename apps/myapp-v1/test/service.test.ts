@@ -97,13 +97,13 @@ describe('myapp-v1 as a process', () => {
 
   it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
     const app = await start({ ENABLE_DEBUG_ROUTES: '1' });
-    const slow = fetch(`${app.url}/debug/slow?ms=800`);
+    const slow = fetch(`${app.url}/debug/slow?ms=2000`);
     await sleep(150);
     app.child.kill('SIGTERM');
     await app.waitForLine(/event=closing .*inflight=1/);
     const res = await slow;
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('slept 800 ms');
+    expect(await res.text()).toBe('slept 2000 ms');
     expect(await app.exited).toEqual({ code: 0, signal: null });
     const events = app.lines.map((line) => /event=(\S+)/.exec(line)?.[1]);
     expect(events).toEqual(['starting', 'listening', 'signal', 'draining', 'closing', 'drained', 'exit']);

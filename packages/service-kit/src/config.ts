@@ -7,8 +7,10 @@ export interface ServiceConfig {
   /** Hard limit for draining after SIGTERM; keep it below the pod's terminationGracePeriodSeconds. */
   drainTimeoutMs: number;
   /**
-   * After SIGTERM, keep accepting (with readiness failing) this long before closing the listener, for
-   * load balancers that only notice readiness. In Kubernetes the pod's preStop sleep does this job.
+   * After SIGTERM, keep serving this long (readiness failing, every response `Connection: close`) before
+   * closing the listener and idle keep-alive sockets. Clients still holding a connection to this pod
+   * move off on their next request instead of racing a close; load balancers that only watch
+   * readiness notice meanwhile. In Kubernetes the preStop sleep comes before this.
    */
   shutdownDelayMs: number;
   /** How long an idle keep-alive connection stays open (Node's default is 5 s). */
@@ -38,7 +40,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     port: intFrom(env, 'PORT', 8080, 0, 65_535),
     podName: env.POD_NAME || hostname(),
     drainTimeoutMs: intFrom(env, 'DRAIN_TIMEOUT_MS', 10_000, 0, 600_000),
-    shutdownDelayMs: intFrom(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
+    shutdownDelayMs: intFrom(env, 'SHUTDOWN_DELAY_MS', 1000, 0, 600_000),
     keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
     debugRoutes: env.ENABLE_DEBUG_ROUTES === '1',
   };

@@ -67,6 +67,9 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
       state.ready = false;
       state.draining = true;
       log('draining', { reason, delay_ms: config.shutdownDelayMs, deadline_ms: config.drainTimeoutMs });
+      // Responses in flight have not sent headers yet: they close their socket too (new ones get the
+      // header from the app's middleware).
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const deadline = setTimeout(() => {
         log('drain-deadline', { inflight: inFlight.size, connections: sockets.size });
         server.closeAllConnections();
@@ -74,8 +77,6 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
       }, config.drainTimeoutMs);
 
       const closeListener = () => {
-        // Responses already being handled have not sent headers yet: make them close their socket too.
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
         log('closing', { inflight: inFlight.size, connections: sockets.size });
         // close() stops accepting; its callback fires once the last busy socket has closed after its
         // response. Idle keep-alive sockets are closed now (a FIN, not a reset).

@@ -50,7 +50,11 @@ describe('startService', () => {
     const lines: string[] = [];
     const service = await startService(
       { version: 'v9', text: 't' },
-      { host: '127.0.0.1', config: { port: 0 }, log: createLogger({}, (l) => lines.push(l)) },
+      {
+        host: '127.0.0.1',
+        config: { port: 0, shutdownDelayMs: 0 },
+        log: createLogger({}, (l) => lines.push(l)),
+      },
     );
     expect(service.state.ready).toBe(true);
     expect(await service.drain('test')).toBe(0);
@@ -71,7 +75,7 @@ describe('readConfig', () => {
       port: 8080,
       podName: 'x',
       drainTimeoutMs: 10_000,
-      shutdownDelayMs: 0,
+      shutdownDelayMs: 1000,
       keepAliveTimeoutMs: 5_000,
       debugRoutes: false,
     });

@@ -1,0 +1,68 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import {
+  formatErrors,
+  type RequestRecord,
+  renderChart,
+  type Sampler,
+  type SamplerOptions,
+  startSampler,
+  summarize,
+} from '@rollout-lab/traffic';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A sampler running through a whole scenario, with named time marks for windows. */
+export interface Run {
+  sampler: Sampler;
+  marks: Record<string, number>;
+  mark(name: string): number;
+  /** Answers started between two marks (or from a mark to the end). */
+  window(records: readonly RequestRecord[], from: string, to?: string): RequestRecord[];
+  /** Keeps sampling until at least `min` requests were sent, then stops. */
+  finish(min?: number): Promise<RequestRecord[]>;
+}
+
+export function run(options: Omit<SamplerOptions, 'durationMs'> & { durationMs?: number }): Run {
+  // Bounded: no scenario samples for more than 10 minutes.
+  const sampler = startSampler({ durationMs: 600_000, timeoutMs: 2000, ...options });
+  const marks: Record<string, number> = { start: 0 };
+  return {
+    sampler,
+    marks,
+    mark(name) {
+      marks[name] = sampler.elapsed();
+      return marks[name];
+    },
+    window(records, from, to) {
+      const a = marks[from] ?? 0;
+      const b = to === undefined ? Number.POSITIVE_INFINITY : (marks[to] ?? Number.POSITIVE_INFINITY);
+      return records.filter((r) => r.startedAt >= a && r.startedAt < b);
+    },
+    async finish(min = 1000) {
+      while (sampler.records.length < min) await sleep(200);
+      return (await sampler.stop()).records;
+    },
+  };
+}
+
+/** Prints the chart and a summary, and keeps them in .reports/scenarios/ for the record. */
+export async function report(
+  name: string,
+  records: readonly RequestRecord[],
+  facts: Record<string, unknown> = {},
+) {
+  const s = summarize(records);
+  const chart = renderChart(records, { title: name });
+  const lines = [
+    chart,
+    `${name}: ${s.requests} requests, ${s.failed} failed (${formatErrors(s.errors)}), versions ${JSON.stringify(s.versions)}, ` +
+      `${Object.keys(s.pods).length} pods, achieved ${s.achievedRate.toFixed(1)}/s, latency p99 ${s.latencyMs.p99.toFixed(1)} ms`,
+    ...Object.entries(facts).map(
+      ([k, v]) => `  ${k}: ${typeof v === 'number' ? v.toFixed(1) : JSON.stringify(v)}`,
+    ),
+  ];
+  console.log(lines.join('\n'));
+  await mkdir(new URL('../.reports/scenarios/', import.meta.url), { recursive: true });
+  const file = new URL(`../.reports/scenarios/${name.replace(/[^\w-]+/g, '-')}.json`, import.meta.url);
+  await writeFile(file, JSON.stringify({ name, summary: s, facts, chart }, null, 2));
+}

@@ -1,0 +1,74 @@
+import {
+  activeColor,
+  type BlueGreen,
+  getDeployment,
+  switchColor,
+  waitForRollout,
+} from '@rollout-lab/rollout';
+import { assertNoErrors, shareOf } from '@rollout-lab/traffic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { report, run, sleep } from '../support/traffic.js';
+
+/** How long kube-proxy may take to apply a new Service selector (its sync period is 1 s or less). */
+const PROXY_SYNC_MS = 3000;
+
+describe('blue/green', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  let bg: BlueGreen;
+  beforeAll(async () => {
+    ns = await createNamespace('rl-bluegreen');
+    bg = { namespace: ns.name, service: 'svc-myapp', deploymentPrefix: 'deploy-myapp' };
+    await applyOverlay('blue-green', ns.name);
+    await waitForRollout(k8s, { namespace: ns.name, name: 'deploy-myapp-blue' }, { untilOldPodsGone: true });
+  });
+  afterAll(async () => {
+    await ns?.remove();
+  });
+
+  it('brings green up unseen, switches all traffic to it at once, scales blue down after the delay', async () => {
+    const traffic = run({ url: nodePortUrl(30082), rate: 50 });
+    await sleep(2000);
+    traffic.mark('green up');
+    const outcome = await switchColor(k8s, bg, 'green', {
+      scaleDownAfterMs: 5000,
+      onSwitched: () => traffic.mark('switch'),
+    });
+    traffic.mark('blue down');
+    await sleep(2000);
+    const records = await traffic.finish(1000);
+    expect(outcome).toMatchObject({ changed: true, from: 'blue' });
+
+    const before = traffic.window(records, 'start', 'switch');
+    const switchAt = traffic.marks.switch ?? 0;
+    const lastBlue = Math.max(...records.filter((r) => r.version === 'v1').map((r) => r.startedAt));
+    const after = records.filter((r) => r.startedAt >= switchAt + PROXY_SYNC_MS);
+    await report('blue-green switch', records, {
+      'green ready, Service on blue (requests)': before.length,
+      'last v1 answer after the switch (s)': (lastBlue - switchAt) / 1000,
+      'switch to blue scaled down (s)': ((traffic.marks['blue down'] ?? 0) - switchAt) / 1000,
+    });
+    assertNoErrors(records);
+    expect(shareOf(before, 'v1')).toMatchObject({ share: 1 });
+    expect(before.length).toBeGreaterThan(200);
+    expect(lastBlue - switchAt).toBeLessThan(PROXY_SYNC_MS);
+    expect(shareOf(after, 'v2')).toMatchObject({ share: 1 });
+    expect(after.length).toBeGreaterThan(200);
+    expect(await activeColor(k8s, bg)).toBe('green');
+    const blue = await getDeployment(k8s, { namespace: ns.name, name: 'deploy-myapp-blue' });
+    expect([blue.spec?.replicas, blue.status?.replicas ?? 0]).toEqual([0, 0]);
+  });
+
+  it('switches back to blue the same way, and refuses an unknown colour', async () => {
+    await expect(switchColor(k8s, bg, 'purple')).rejects.toThrow(
+      'colour must be blue or green, got "purple"',
+    );
+    const outcome = await switchColor(k8s, bg, 'blue');
+    expect(outcome).toMatchObject({ changed: true, from: 'green' });
+    expect(await activeColor(k8s, bg)).toBe('blue');
+    expect((await switchColor(k8s, bg, 'blue')).message).toBe(
+      `service svc-myapp in namespace ${ns.name} already selects blue`,
+    );
+  });
+});

@@ -1,0 +1,109 @@
+import {
+  CHANGE_CAUSE,
+  formatHistory,
+  getDeployment,
+  history,
+  setImage,
+  type Target,
+  undo,
+  waitForRollout,
+} from '@rollout-lab/rollout';
+import { assertNoErrors, assertPhases } from '@rollout-lab/traffic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { $ } from 'zx';
+import {
+  applyKustomization,
+  applyOverlay,
+  cluster,
+  createNamespace,
+  kubectl,
+  nodePortUrl,
+} from '../support/cluster.js';
+import { report, run, sleep } from '../support/traffic.js';
+
+const trimLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
+
+// Seed §7: rollout history with change-causes, and undo to revision 1 — compared with kubectl's own.
+describe('history and rollback (seed §7)', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  let twinNs: Awaited<ReturnType<typeof createNamespace>>;
+  let target: Target;
+  let twin: Target;
+  beforeAll(async () => {
+    [ns, twinNs] = await Promise.all([createNamespace('rl-history'), createNamespace('rl-twin')]);
+    target = { namespace: ns.name, name: 'deploy-myapp' };
+    twin = { namespace: twinNs.name, name: 'deploy-myapp' };
+    // The twin is the same Deployment without a Service (its NodePort is the original's).
+    await Promise.all([applyOverlay('rolling', ns.name), applyKustomization('base/deployment', twinNs.name)]);
+    for (const t of [target, twin]) await waitForRollout(k8s, t);
+    for (const t of [target, twin])
+      await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+    for (const t of [target, twin]) await waitForRollout(k8s, t, { untilOldPodsGone: true });
+  });
+  afterAll(async () => {
+    await Promise.all([ns?.remove(), twinNs?.remove()]);
+  });
+
+  it('lists the change-causes exactly as kubectl rollout history does', async () => {
+    const rows = await history(k8s, target);
+    expect(rows.map((r) => [r.revision, r.changeCause])).toEqual([
+      [1, 'initial deploy: myapp v1.0'],
+      [2, 'upgrade to myapp v2.0'],
+    ]);
+    const theirs = (await kubectl(['rollout', 'history', 'deployment/deploy-myapp', '-n', ns.name])).stdout;
+    expect(trimLines(formatHistory('deploy-myapp', rows))).toBe(trimLines(theirs));
+    const cli = await $({
+      quiet: true,
+    })`node ${new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname} history deploy-myapp -n ${ns.name}`;
+    expect(trimLines(cli.stdout)).toBe(trimLines(theirs));
+    console.log(`kubectl rollout history:\n${theirs}`);
+  });
+
+  it('undoes to revision 1 with not one failed request; revision 1 becomes revision 3', async () => {
+    const traffic = run({ url: nodePortUrl(30080), rate: 50 });
+    await sleep(3000);
+    traffic.mark('undo');
+    const outcome = await undo(k8s, target, 1);
+    expect(outcome).toMatchObject({ changed: true, revision: 1 });
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.undo ?? 0);
+    await sleep(3000);
+    const records = await traffic.finish(1000);
+    await report('undo to revision 1', records, { 'rollback until old pods gone (s)': rolloutMs / 1000 });
+    assertNoErrors(records);
+    assertPhases(records, ['v2', 'mixed', 'v1']);
+    const rows = await history(k8s, target);
+    expect(rows.map((r) => [r.revision, r.changeCause, r.images.myapp, r.current])).toEqual([
+      [2, 'upgrade to myapp v2.0', 'rollout-lab/myapp:v2.0', false],
+      [3, 'initial deploy: myapp v1.0', 'rollout-lab/myapp:v1.0', true],
+    ]);
+  });
+
+  it('leaves the same pod template and annotations as kubectl rollout undo on a twin', async () => {
+    await kubectl(['rollout', 'undo', 'deployment/deploy-myapp', '--to-revision=1', '-n', twinNs.name]);
+    await waitForRollout(k8s, twin, { untilOldPodsGone: true });
+    const [ours, theirs] = await Promise.all([getDeployment(k8s, target), getDeployment(k8s, twin)]);
+    expect(JSON.parse(JSON.stringify(ours.spec?.template))).toEqual(
+      JSON.parse(JSON.stringify(theirs.spec?.template)),
+    );
+    expect(ours.metadata?.annotations?.[CHANGE_CAUSE]).toBe(theirs.metadata?.annotations?.[CHANGE_CAUSE]);
+    expect((await history(k8s, twin)).map((r) => r.revision)).toEqual([2, 3]);
+  });
+
+  it('refuses an unknown revision, naming the known ones, and changes nothing', async () => {
+    const before = (await getDeployment(k8s, target)).metadata?.resourceVersion;
+    await expect(undo(k8s, target, 7)).rejects.toThrow('revision 7 not found; known: 2, 3');
+    expect((await getDeployment(k8s, target)).metadata?.resourceVersion).toBe(before);
+    const again = await undo(k8s, target, 3);
+    expect(again).toMatchObject({
+      changed: false,
+      message: 'skipped rollback (current template already matches revision 3)',
+    });
+  });
+});

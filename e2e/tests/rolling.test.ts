@@ -1,0 +1,58 @@
+import { setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { assertNoErrors, assertPhases, assertVersions, type RequestRecord } from '@rollout-lab/traffic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { report, run, sleep } from '../support/traffic.js';
+
+// Seed §6: kubectl set image on deploy-myapp, old pods replaced one by one, checked by machine.
+describe('rolling update v1 → v2 (seed §6)', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  let target: Target;
+  beforeAll(async () => {
+    ns = await createNamespace('rl-rolling');
+    target = { namespace: ns.name, name: 'deploy-myapp' };
+    await applyOverlay('rolling', ns.name);
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+  });
+  afterAll(async () => {
+    await ns?.remove();
+  });
+
+  const rollTo = async (image: string, cause: string, keepAlive: boolean) => {
+    const traffic = run({ url: nodePortUrl(30080), rate: 50, keepAlive });
+    await sleep(3000);
+    traffic.mark('change');
+    const outcome = await setImage(k8s, target, { myapp: image }, { cause });
+    expect(outcome.changed).toBe(true);
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.change ?? 0);
+    await sleep(3000);
+    return { records: await traffic.finish(1000), rolloutMs };
+  };
+
+  it('goes v1 → mixed → v2 with fresh connections and not one failed request', async () => {
+    const { records, rolloutMs } = await rollTo('rollout-lab/myapp:v2.0', 'upgrade to myapp v2.0', false);
+    await report('rolling v1 to v2 (fresh connections)', records, {
+      'rollout until old pods gone (s)': rolloutMs / 1000,
+    });
+    expect(records.length).toBeGreaterThanOrEqual(1000);
+    assertNoErrors(records);
+    assertVersions(records, ['v1', 'v2']);
+    assertPhases(records, ['v1', 'mixed', 'v2']);
+  });
+
+  it('goes back v2 → v1 with keep-alive clients and still not one failed request', async () => {
+    const { records, rolloutMs } = await rollTo('rollout-lab/myapp:v1.0', 'back to myapp v1.0', true);
+    await report('rolling v2 to v1 (keep-alive)', records, {
+      'rollout until old pods gone (s)': rolloutMs / 1000,
+    });
+    expect(records.length).toBeGreaterThanOrEqual(1000);
+    assertNoErrors(records);
+    assertVersions(records, ['v1', 'v2']);
+    const answers = records.filter((r): r is RequestRecord & { version: string } => Boolean(r.version));
+    // Kept-alive connections follow their pod, so the mix may switch at once; it must start all v2 and end all v1.
+    expect(new Set(answers.slice(0, 100).map((r) => r.version))).toEqual(new Set(['v2']));
+    expect(new Set(answers.slice(-100).map((r) => r.version))).toEqual(new Set(['v1']));
+  });
+});

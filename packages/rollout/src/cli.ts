@@ -1,0 +1,281 @@
+#!/usr/bin/env node
+// rollout: kubectl-like rollout commands on the rollout-lab library. Exit 0 ok, 1 failed, 2 bad usage.
+import { parseArgs } from 'node:util';
+import {
+  formatErrors,
+  headerClassifier,
+  renderChart,
+  sample,
+  startSampler,
+  summarize,
+} from '@rollout-lab/traffic';
+import { switchColor } from './bluegreen.js';
+import { abortCanary, promoteCanary, setCanaryWeight } from './canary.js';
+import { type Cluster, connect } from './client.js';
+import {
+  formatHistory,
+  history,
+  type Outcome,
+  restart,
+  scale,
+  setImage,
+  setPaused,
+  undo,
+  waitForRollout,
+} from './deployment.js';
+import { InvalidInputError, RolloutError } from './errors.js';
+import { parseImageArgs } from './image-ref.js';
+import type { Target } from './objects.js';
+
+const USAGE = `usage: rollout <command> [arguments] [flags]
+
+commands:
+  status <deployment>                     wait until the rollout is complete (kubectl rollout status)
+  set-image <deployment> <c=image>...     change container images; --cause records why
+  history <deployment>                    revisions and change-causes; --revision N for one, --wide for more
+  undo <deployment>                       back to the previous revision, or --to-revision N
+  pause | resume | restart <deployment>   as kubectl rollout pause/resume/restart
+  scale <deployment> --replicas N
+  canary <stable> <canary> --weight P     split replicas so that the canary gets P % of new connections
+  promote <stable> <canary>               stable takes the canary's template; canary to 0
+  abort <stable> <canary>                 canary to 0; stable takes every replica back
+  switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service
+  watch <url>                             sample a URL and draw the version mix live
+
+flags:
+  -n, --namespace NS        default "default"
+      --context NAME        kubeconfig context      --kubeconfig FILE
+      --cause TEXT          change-cause for set-image (default: the images)
+      --wait                set-image/undo/restart/resume: wait until the old pods are gone
+      --timeout SECONDS     for waits, default 300
+      --kubectl             also print the kubectl commands that do the same
+  switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after SECONDS
+  watch:   --rate 20 --duration 60 --keep-alive
+  -h, --help`;
+
+class UsageError extends Error {}
+
+const options = {
+  namespace: { type: 'string', short: 'n', default: 'default' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  cause: { type: 'string' },
+  wait: { type: 'boolean', default: false },
+  timeout: { type: 'string', default: '300' },
+  kubectl: { type: 'boolean', default: false },
+  revision: { type: 'string' },
+  'to-revision': { type: 'string' },
+  wide: { type: 'boolean', default: false },
+  replicas: { type: 'string' },
+  weight: { type: 'string' },
+  service: { type: 'string', default: 'svc-myapp' },
+  prefix: { type: 'string', default: 'deploy-myapp' },
+  image: { type: 'string', multiple: true },
+  'scale-down-after': { type: 'string' },
+  rate: { type: 'string', default: '20' },
+  duration: { type: 'string', default: '60' },
+  'keep-alive': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function number(name: string, raw: string | undefined, { min = 0, integer = true } = {}): number {
+  const value = Number(raw);
+  if (
+    raw === undefined ||
+    raw === '' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `--${name} needs a ${integer ? 'whole ' : ''}number ≥ ${min}, got ${JSON.stringify(raw ?? '')}`,
+    );
+  }
+  return value;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message.split('\n')[0]);
+    }
+  })();
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    if (!command && !values.help) throw new UsageError('no command given');
+    return;
+  }
+  const timeoutMs = number('timeout', values.timeout, { min: 1 }) * 1000;
+  const progress = (message: string) => console.log(`  ${message}`);
+  const wait = { timeoutMs, onProgress: progress };
+  const need = (count: number, names: string) => {
+    if (args.length < count) throw new UsageError(`${command} needs ${names}`);
+  };
+  let clusterCache: Cluster | undefined;
+  const cluster = () => {
+    clusterCache ??= connect({ kubeconfig: values.kubeconfig, context: values.context });
+    return clusterCache;
+  };
+  const target = (): Target => ({ namespace: values.namespace, name: args[0] as string });
+  const report = async (outcome: Outcome, waitAfter?: Target) => {
+    console.log(outcome.message);
+    if (values.kubectl) for (const line of outcome.kubectl) console.log(`  kubectl equivalent: ${line}`);
+    if (waitAfter && values.wait && outcome.changed) {
+      await waitForRollout(cluster(), waitAfter, { ...wait, untilOldPodsGone: true });
+      console.log(`deployment ${JSON.stringify(waitAfter.name)} successfully rolled out; no old pods left`);
+    }
+  };
+
+  switch (command) {
+    case 'status': {
+      need(1, '<deployment>');
+      const d = await waitForRollout(cluster(), target(), { ...wait, untilOldPodsGone: values.wait });
+      console.log(`deployment ${JSON.stringify(d.metadata?.name)} successfully rolled out`);
+      if (values.kubectl)
+        console.log(
+          `  kubectl equivalent: kubectl rollout status deployment/${args[0]} -n ${values.namespace}`,
+        );
+      return;
+    }
+    case 'set-image': {
+      need(2, '<deployment> <container=image>...');
+      const images = parseImageArgs(args.slice(1));
+      return report(
+        await setImage(cluster(), target(), images, values.cause ? { cause: values.cause } : {}),
+        target(),
+      );
+    }
+    case 'history': {
+      need(1, '<deployment>');
+      const rows = await history(cluster(), target());
+      if (values.revision !== undefined) {
+        const revision = number('revision', values.revision, { min: 1 });
+        const row = rows.find((r) => r.revision === revision);
+        if (!row)
+          throw new RolloutError(
+            `revision ${revision} not found; known: ${rows.map((r) => r.revision).join(', ') || 'none'}`,
+          );
+        console.log(`deployment.apps/${args[0]} with revision #${revision}`);
+        console.log(JSON.stringify(row, null, 2));
+        return;
+      }
+      console.log(formatHistory(args[0] as string, rows, values.wide));
+      if (values.kubectl)
+        console.log(
+          `  kubectl equivalent: kubectl rollout history deployment/${args[0]} -n ${values.namespace}`,
+        );
+      return;
+    }
+    case 'undo': {
+      need(1, '<deployment>');
+      const to =
+        values['to-revision'] === undefined
+          ? undefined
+          : number('to-revision', values['to-revision'], { min: 0 });
+      return report(await undo(cluster(), target(), to), target());
+    }
+    case 'pause':
+    case 'resume':
+      need(1, '<deployment>');
+      return report(
+        await setPaused(cluster(), target(), command === 'pause'),
+        command === 'resume' ? target() : undefined,
+      );
+    case 'restart':
+      need(1, '<deployment>');
+      return report(await restart(cluster(), target()), target());
+    case 'scale':
+      need(1, '<deployment>');
+      return report(await scale(cluster(), target(), number('replicas', values.replicas)), target());
+    case 'canary':
+    case 'promote':
+    case 'abort': {
+      need(2, '<stable> <canary>');
+      const pair = { namespace: values.namespace, stable: args[0] as string, canary: args[1] as string };
+      if (command === 'canary')
+        return report(
+          await setCanaryWeight(cluster(), pair, number('weight', values.weight, { integer: false }), wait),
+        );
+      return report(await (command === 'promote' ? promoteCanary : abortCanary)(cluster(), pair, wait));
+    }
+    case 'switch': {
+      need(1, '<blue|green>');
+      const bg = { namespace: values.namespace, service: values.service, deploymentPrefix: values.prefix };
+      const after = values['scale-down-after'];
+      return report(
+        await switchColor(cluster(), bg, args[0] as string, {
+          ...wait,
+          images: values.image ? parseImageArgs(values.image) : undefined,
+          cause: values.cause,
+          scaleDownAfterMs: after === undefined ? undefined : number('scale-down-after', after) * 1000,
+        }),
+      );
+    }
+    case 'watch':
+      need(1, '<url>');
+      return watch(
+        args[0] as string,
+        number('rate', values.rate, { min: 1 }),
+        number('duration', values.duration, { min: 1 }),
+        values['keep-alive'],
+      );
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+/** Samples a URL and redraws the version mix: in place under a TTY, a line every 5 s otherwise. */
+async function watch(url: string, rate: number, seconds: number, keepAlive: boolean): Promise<void> {
+  // One request first: a URL nobody answers is an error, not a minute of refused connections.
+  const [probe] = (
+    await sample({ url, rate: 1, maxRequests: 1, timeoutMs: 3000, classify: headerClassifier })
+  ).records;
+  if (probe?.error && probe.error !== 'http-5xx' && probe.error !== 'unknown-body') {
+    throw new RolloutError(`cannot reach ${url} (${probe.detail ?? probe.error})`);
+  }
+  const sampler = startSampler({ url, rate, durationMs: seconds * 1000, keepAlive });
+  const tty = process.stdout.isTTY;
+  let drawn = 0;
+  const draw = () => {
+    const records = sampler.records;
+    if (tty) {
+      const chart = renderChart(records, { title: `watch ${url}` });
+      if (drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
+      process.stdout.write(`${chart}\n`);
+      drawn = chart.split('\n').length;
+    } else {
+      const s = summarize(records);
+      console.log(
+        `${(sampler.elapsed() / 1000).toFixed(0)} s: ${s.requests} requests, ${JSON.stringify(s.versions)}, failed ${s.failed}`,
+      );
+    }
+  };
+  const timer = setInterval(draw, tty ? 1000 : 5000);
+  const stop = () => void sampler.stop();
+  process.once('SIGINT', stop);
+  const { records } = await sampler.done;
+  clearInterval(timer);
+  process.off('SIGINT', stop);
+  if (tty && drawn) process.stdout.write(`\x1b[${drawn}A\x1b[J`);
+  console.log(renderChart(records, { title: `watch ${url}` }));
+  const s = summarize(records);
+  console.log(
+    `${s.requests} requests at ${s.achievedRate.toFixed(1)}/s, failed ${s.failed} (${formatErrors(s.errors)})`,
+  );
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof InvalidInputError) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  } else if (error instanceof RolloutError) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+});

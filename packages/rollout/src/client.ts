@@ -1,0 +1,89 @@
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { ConflictError, NotFoundError, RolloutError, UnreachableError } from './errors.js';
+
+export interface Cluster {
+  apps: AppsV1Api;
+  core: CoreV1Api;
+  watch: Watch;
+  /** The server, for messages. */
+  server: string;
+}
+
+export interface ConnectOptions {
+  /** A kubeconfig file; default: $KUBECONFIG, then ~/.kube/config, then in-cluster. */
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function connect(options: ConnectOptions = {}): Cluster {
+  const kc = new KubeConfig();
+  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault();
+  if (options.context) {
+    if (!kc.getContexts().some((c) => c.name === options.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new NotFoundError(`context ${options.context} not found; known: ${known.join(', ') || 'none'}`);
+    }
+    kc.setCurrentContext(options.context);
+  }
+  return {
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    watch: new Watch(kc),
+    server: kc.getCurrentCluster()?.server ?? '(no server)',
+  };
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+]);
+
+function networkCode(error: unknown): string | undefined {
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code && NETWORK_CODES.has(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Runs one API call and turns its failure into a RolloutError with a one-line message: `what` names the
+ * object ("deployment deploy-myapp in namespace demo").
+ */
+export async function call<T>(cluster: Cluster, what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw translate(cluster, what, error);
+  }
+}
+
+export function translate(cluster: Cluster, what: string, error: unknown): Error {
+  if (error instanceof RolloutError) return error;
+  if (error instanceof ApiException) {
+    const body = typeof error.body === 'string' ? safeJson(error.body) : error.body;
+    const reason = (body as { message?: string } | undefined)?.message ?? `HTTP ${error.code}`;
+    if (error.code === 404) return new NotFoundError(`${what} not found`);
+    // 409: a resourceVersion precondition failed; 422 "test operation failed": a JSON patch's did.
+    if (error.code === 409 || (error.code === 422 && /test operation/i.test(reason))) {
+      return new ConflictError(`${what}: changed by someone else meanwhile (${reason})`);
+    }
+    if (error.code === 401 || error.code === 403) return new RolloutError(`${what}: forbidden: ${reason}`);
+    return new RolloutError(`${what}: ${reason}`);
+  }
+  const code = networkCode(error);
+  if (code) return new UnreachableError(`API server ${cluster.server} unreachable (${code})`);
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}

@@ -1,0 +1,46 @@
+export {
+  activeColor,
+  type BlueGreen,
+  COLORS,
+  type Color,
+  type SwitchOptions,
+  switchColor,
+} from './bluegreen.js';
+export {
+  abortCanary,
+  type CanaryPair,
+  promoteCanary,
+  type Split,
+  setCanaryWeight,
+  splitReplicas,
+} from './canary.js';
+export { type Cluster, type ConnectOptions, connect } from './client.js';
+export {
+  formatHistory,
+  history,
+  type Outcome,
+  type RevisionInfo,
+  restart,
+  type SetImageOptions,
+  scale,
+  setImage,
+  setPaused,
+  undo,
+  type WaitOptions,
+  waitForRollout,
+  withConflictRetry,
+} from './deployment.js';
+export {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PausedError,
+  ProgressDeadlineError,
+  RevisionNotFoundError,
+  RolloutError,
+  TimeoutError,
+  UnreachableError,
+} from './errors.js';
+export { checkImageReference, parseImageArgs } from './image-ref.js';
+export { CHANGE_CAUSE, getDeployment, type Target } from './objects.js';
+export { rolloutVerdict } from './status.js';

@@ -1,0 +1,81 @@
+import type { V1Deployment, V1LabelSelector, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import { type Cluster, call } from './client.js';
+import { NotFoundError } from './errors.js';
+
+/** Which Deployment: every operation takes one. */
+export interface Target {
+  namespace: string;
+  name: string;
+}
+
+export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+export const REVISION = 'deployment.kubernetes.io/revision';
+export const TEMPLATE_HASH = 'pod-template-hash';
+
+export const describe = (t: Target) => `deployment ${t.name} in namespace ${t.namespace}`;
+
+/** Reads a Deployment; a missing namespace is named as such. */
+export async function getDeployment(cluster: Cluster, target: Target): Promise<V1Deployment> {
+  try {
+    return await call(cluster, describe(target), () => cluster.apps.readNamespacedDeployment(target));
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      const ns = await cluster.core.readNamespace({ name: target.namespace }).then(
+        () => true,
+        () => false,
+      );
+      if (!ns) throw new NotFoundError(`namespace ${target.namespace} not found`);
+    }
+    throw error;
+  }
+}
+
+export function selectorString(selector: V1LabelSelector | undefined): string {
+  return Object.entries(selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** The ReplicaSets a Deployment owns (by controller reference, as kubectl does). */
+export async function ownedReplicaSets(cluster: Cluster, deployment: V1Deployment): Promise<V1ReplicaSet[]> {
+  const namespace = deployment.metadata?.namespace as string;
+  const list = await call(cluster, `replicasets in namespace ${namespace}`, () =>
+    cluster.apps.listNamespacedReplicaSet({
+      namespace,
+      labelSelector: selectorString(deployment.spec?.selector),
+    }),
+  );
+  return list.items.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.controller && o.uid === deployment.metadata?.uid),
+  );
+}
+
+export function revisionOf(obj: { metadata?: { annotations?: Record<string, string> } }): number | undefined {
+  const raw = obj.metadata?.annotations?.[REVISION];
+  const n = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** Deep equality of JSON values, key order ignored. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A template without the pod-template-hash label, as kubectl compares and restores them. */
+export function withoutHash(template: V1PodTemplateSpec): V1PodTemplateSpec {
+  const copy = structuredClone(template);
+  if (copy.metadata?.labels) {
+    delete copy.metadata.labels[TEMPLATE_HASH];
+  }
+  return copy;
+}
+
+export function images(template: V1PodTemplateSpec | undefined): Record<string, string> {
+  return Object.fromEntries((template?.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']));
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// A kubeconfig whose API server does not exist: nothing listens on 127.0.0.1:9.
+const dir = mkdtempSync(join(tmpdir(), 'rollout-cli-'));
+const kubeconfig = join(dir, 'config');
+writeFileSync(
+  kubeconfig,
+  `apiVersion: v1
+kind: Config
+clusters: [{ name: nowhere, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: nowhere, context: { cluster: nowhere, user: u } }]
+current-context: nowhere
+`,
+);
+const rollout = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+  });
+
+describe('rollout CLI without a cluster', () => {
+  it('prints help with exit 0', () => {
+    const r = rollout('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: rollout <command>/);
+  });
+
+  it.each([
+    [['frobnicate'], 'error: unknown command "frobnicate"'],
+    [['set-image', 'deploy-myapp', 'myapp=Bad Image'], 'error: malformed image reference "Bad Image"'],
+    [['canary', 'a', 'b', '--weight', 'lots'], 'error: --weight needs a number ≥ 0, got "lots"'],
+    [['undo', 'deploy-myapp', '--to-revision=-1'], 'error: --to-revision needs a whole number ≥ 0, got "-1"'],
+    [['status'], 'error: status needs <deployment>'],
+  ])('refuses %j with one line and exit 2', (args, message) => {
+    const r = rollout(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('says the API server is unreachable, in one line, exit 1', () => {
+    const r = rollout('history', 'deploy-myapp', '-n', 'demo');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('error: API server https://127.0.0.1:9 unreachable (ECONNREFUSED)');
+  });
+
+  it('names an unknown context', () => {
+    const r = rollout('history', 'deploy-myapp', '--context', 'prod');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('error: context prod not found; known: nowhere');
+  });
+
+  it('cannot watch a URL nobody answers', () => {
+    const r = rollout('watch', 'http://127.0.0.1:9/', '--duration', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('error: cannot reach http://127.0.0.1:9/ (ECONNREFUSED)');
+  });
+});
