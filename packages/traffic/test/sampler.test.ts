@@ -27,10 +27,11 @@ afterEach(async () => {
 
 describe('sampler against real local servers', () => {
   it('sees a v1 → mixed → v2 switch with nothing lost', async () => {
-    const t0 = Date.now();
-    // 0–1 s v1, 1–2 s a 50/50 mix, then v2: what a rolling update looks like from outside.
+    let t0: number | undefined;
+    // 0–1 s v1, 1–2 s a 50/50 mix, then v2 (from the first request): a rolling update from outside.
     const server = track(
       await versionServer(() => {
+        t0 ??= Date.now();
         const t = Date.now() - t0;
         if (t < 1000) return 'v1';
         if (t < 2000) return Math.random() < 0.5 ? 'v1' : 'v2';
@@ -45,7 +46,7 @@ describe('sampler against real local servers', () => {
     assertPhases(result.records, ['v1', 'mixed', 'v2']);
     const chart = renderChart(result.records, { width: 30 });
     expect(chart.split('\n')).toHaveLength(5); // title, v1, v2, fail, axis
-    expect(chart).toMatch(/^v1 {3}│█{6,}/m);
+    expect(chart).toMatch(/^v1 {3}│█{8,}/m);
     expect(chart).toMatch(/^fail │ {30}│ 0$/m);
   });
 
