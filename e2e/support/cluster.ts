@@ -105,3 +105,22 @@ export async function waitForPods(
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+export const cliPath = new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname;
+
+/** Runs the rollout CLI; never throws: exit code and output are for the test to judge. */
+export async function rolloutCli(args: string[], env: Record<string, string> = {}) {
+  const context = process.env.ROLLOUT_LAB_CONTEXT ? ['--context', process.env.ROLLOUT_LAB_CONTEXT] : [];
+  const out = await $({
+    quiet: true,
+    nothrow: true,
+    env: { ...process.env, ...env },
+  })`node ${cliPath} ${args} ${context}`;
+  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr.trim() };
+}
+
+export async function resourceVersion(kind: string, name: string, namespace: string): Promise<string> {
+  return (
+    await kubectl(['get', kind, name, '-n', namespace, '-o', 'jsonpath={.metadata.resourceVersion}'])
+  ).stdout.trim();
+}

@@ -9,7 +9,9 @@ import { parseAllDocuments } from 'yaml';
 const run = promisify(execFile);
 
 export const OVERLAYS = ['rolling', 'canary', 'blue-green'] as const;
-export type Overlay = (typeof OVERLAYS)[number];
+/** Variants that only the tests use. */
+export const TEST_OVERLAYS = ['test-fast-deadline'] as const;
+export type Overlay = (typeof OVERLAYS)[number] | (typeof TEST_OVERLAYS)[number];
 
 /** kustomize used when neither kubectl nor kustomize is on PATH; installed with `go install`. */
 export const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5@v5.8.3';

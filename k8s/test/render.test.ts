@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type K8sObject, OVERLAYS, type Overlay, renderOverlay } from '../src/index.js';
+import { type K8sObject, OVERLAYS, type Overlay, renderOverlay, TEST_OVERLAYS } from '../src/index.js';
 
 const rendered = new Map<Overlay, K8sObject[]>();
 const objects = async (overlay: Overlay) => {
@@ -24,7 +24,7 @@ async function served(overlay: Overlay): Promise<string[]> {
     .map((d) => d.metadata.name);
 }
 
-describe.each(OVERLAYS)('overlay %s', (overlay) => {
+describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
   it('renders only Deployments and one Service, all labelled app: myapp', async () => {
     const all = await objects(overlay);
     expect(all.map((o) => o.kind).sort()).toEqual([...Array(all.length - 1).fill('Deployment'), 'Service']);
@@ -132,7 +132,14 @@ describe('strategies', () => {
   });
 
   it('gives every overlay its own nodePort, so they can share one cluster', async () => {
-    const ports = await Promise.all(OVERLAYS.map(async (o) => (await service(o)).spec.ports[0].nodePort));
-    expect(new Set(ports).size).toBe(OVERLAYS.length);
+    const all = [...OVERLAYS, ...TEST_OVERLAYS];
+    const ports = await Promise.all(all.map(async (o) => (await service(o)).spec.ports[0].nodePort));
+    expect(new Set(ports).size).toBe(all.length);
+  });
+
+  it('test-fast-deadline: the rolling overlay with a 20 s progress deadline', async () => {
+    const [d] = await deployments('test-fast-deadline');
+    expect(d?.spec.progressDeadlineSeconds).toBe(20);
+    expect(d?.spec.replicas).toBe(3);
   });
 });

@@ -36,10 +36,14 @@ export const cluster = {
   nodePorts: { first: 30080, last: 30089 },
 } as const;
 
-export const appImages = [
+/** The seed's two images, and the bad releases the resilience tests roll out (built from v2). */
+export const appImages: ReadonlyArray<{ app: string; tag: string; fault?: string }> = [
   { app: 'myapp-v1', tag: 'rollout-lab/myapp:v1.0' },
   { app: 'myapp-v2', tag: 'rollout-lab/myapp:v2.0' },
-] as const;
+  { app: 'myapp-v2', tag: 'rollout-lab/myapp:v3.0-never-ready', fault: 'never-ready' },
+  { app: 'myapp-v2', tag: 'rollout-lab/myapp:v3.0-crash', fault: 'crash' },
+  { app: 'myapp-v2', tag: 'rollout-lab/myapp:v2.1-flaky', fault: 'error-rate:0.5' },
+];
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -44,17 +44,18 @@ export async function appImagesUp(chosen: ImagePlan, kind: string): Promise<void
     logged(
       'apps-build',
       'pnpm',
-      ['exec', 'turbo', 'run', 'build', ...appImages.map((i) => `--filter=@rollout-lab/${i.app}`)],
+      ['exec', 'turbo', 'run', 'build', ...new Set(appImages.map((i) => `--filter=@rollout-lab/${i.app}`))],
       {
         cwd: repoRoot,
       },
     ),
   );
   const env = await dockerBuildEnv();
-  for (const { app, tag } of appImages) {
+  for (const { app, tag, fault } of appImages) {
     await phase(`image ${tag}`, async () => {
+      const name = tag.split(':')[1] as string;
       await logged(
-        `image-${app}`,
+        `image-${name}`,
         'docker',
         [
           'build',
@@ -62,13 +63,14 @@ export async function appImagesUp(chosen: ImagePlan, kind: string): Promise<void
           join(repoRoot, 'apps/Dockerfile'),
           '--build-arg',
           `NODE_IMAGE=${chosen.appBaseImage}`,
+          ...(fault ? ['--build-arg', `FAULT=${fault}`] : []),
           '-t',
           tag,
           join(repoRoot, 'apps', app, 'bundle'),
         ],
         { env },
       );
-      await logged(`kind-load-${app}`, kind, ['load', 'docker-image', tag, '--name', cluster.name]);
+      await logged(`kind-load-${name}`, kind, ['load', 'docker-image', tag, '--name', cluster.name]);
     });
   }
 }

@@ -76,10 +76,18 @@ export async function switchColor(
 
   if (options.images)
     await setImage(cluster, idle, options.images, options.cause ? { cause: options.cause } : {});
+  const idleReplicas = idleDeployment.spec?.replicas ?? 0;
   await scale(cluster, idle, replicas);
-  const ready = await waitForRollout(cluster, idle, { ...options, untilOldPodsGone: true });
-  if ((ready.status?.readyReplicas ?? 0) < 1) {
-    throw new RolloutError(`${idle.name} has no ready pods; the Service still selects ${from ?? 'nothing'}`);
+  try {
+    const ready = await waitForRollout(cluster, idle, { ...options, untilOldPodsGone: true });
+    if ((ready.status?.readyReplicas ?? 0) < 1) throw new RolloutError('no ready pods');
+  } catch (error) {
+    // Not switching: give the idle colour its old size back, so that a failed switch changes nothing.
+    await scale(cluster, idle, idleReplicas);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RolloutError(
+      `${idle.name} did not become ready (${why}); the Service still selects ${from ?? 'nothing'}`,
+    );
   }
 
   await withConflictRetry(service(bg), async () => {

@@ -19,6 +19,7 @@ import {
   restart,
   scale,
   setImage,
+  setImageWithAutoUndo,
   setPaused,
   undo,
   waitForRollout,
@@ -47,6 +48,7 @@ flags:
       --context NAME        kubeconfig context      --kubeconfig FILE
       --cause TEXT          change-cause for set-image (default: the images)
       --wait                set-image/undo/restart/resume: wait until the old pods are gone
+      --auto-undo           set-image: wait, and if the rollout stops progressing, undo it
       --timeout SECONDS     for waits, default 300
       --kubectl             also print the kubectl commands that do the same
   switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after SECONDS
@@ -55,12 +57,21 @@ flags:
 
 class UsageError extends Error {}
 
+/** What an interruption leaves behind, for the SIGINT message (set by the commands that write). */
+let interrupted = 'nothing was changed';
+const onInterrupt = () => {
+  console.error(`interrupted: ${interrupted}`);
+  process.exit(130);
+};
+process.once('SIGINT', onInterrupt);
+
 const options = {
   namespace: { type: 'string', short: 'n', default: 'default' },
   context: { type: 'string' },
   kubeconfig: { type: 'string' },
   cause: { type: 'string' },
   wait: { type: 'boolean', default: false },
+  'auto-undo': { type: 'boolean', default: false },
   timeout: { type: 'string', default: '300' },
   kubectl: { type: 'boolean', default: false },
   revision: { type: 'string' },
@@ -123,7 +134,8 @@ async function run(argv: string[]): Promise<void> {
   const report = async (outcome: Outcome, waitAfter?: Target) => {
     console.log(outcome.message);
     if (values.kubectl) for (const line of outcome.kubectl) console.log(`  kubectl equivalent: ${line}`);
-    if (waitAfter && values.wait && outcome.changed) {
+    // Waiting even when nothing changed: a rerun after an interruption then converges on the finished state.
+    if (waitAfter && values.wait) {
       await waitForRollout(cluster(), waitAfter, { ...wait, untilOldPodsGone: true });
       console.log(`deployment ${JSON.stringify(waitAfter.name)} successfully rolled out; no old pods left`);
     }
@@ -143,10 +155,19 @@ async function run(argv: string[]): Promise<void> {
     case 'set-image': {
       need(2, '<deployment> <container=image>...');
       const images = parseImageArgs(args.slice(1));
-      return report(
-        await setImage(cluster(), target(), images, values.cause ? { cause: values.cause } : {}),
-        target(),
-      );
+      const cause = values.cause ? { cause: values.cause } : {};
+      interrupted = `the new template may already be in the cluster: \`rollout status ${args[0]} -n ${values.namespace}\` shows the rollout; the same set-image again converges`;
+      if (values['auto-undo']) {
+        const guarded = await setImageWithAutoUndo(cluster(), target(), images, { ...cause, ...wait });
+        await report(guarded.outcome);
+        if (guarded.rolledBack) {
+          const after = ((guarded.detectedAfterMs ?? 0) / 1000).toFixed(0);
+          throw new RolloutError(`rolled back to the previous revision after ${after} s: ${guarded.reason}`);
+        }
+        console.log(`deployment ${JSON.stringify(args[0])} successfully rolled out; no old pods left`);
+        return;
+      }
+      return report(await setImage(cluster(), target(), images, cause), target());
     }
     case 'history': {
       need(1, '<deployment>');
@@ -175,6 +196,7 @@ async function run(argv: string[]): Promise<void> {
         values['to-revision'] === undefined
           ? undefined
           : number('to-revision', values['to-revision'], { min: 0 });
+      interrupted = `the rollback may already be in the cluster: \`rollout status ${args[0]} -n ${values.namespace}\` shows it; undo --to-revision N again converges`;
       return report(await undo(cluster(), target(), to), target());
     }
     case 'pause':
@@ -205,6 +227,7 @@ async function run(argv: string[]): Promise<void> {
       need(1, '<blue|green>');
       const bg = { namespace: values.namespace, service: values.service, deploymentPrefix: values.prefix };
       const after = values['scale-down-after'];
+      interrupted = `the ${args[0]} Deployment may be scaled up with the Service not yet switched: \`rollout switch ${args[0]}\` again finishes the switch`;
       return report(
         await switchColor(cluster(), bg, args[0] as string, {
           ...wait,
@@ -254,7 +277,9 @@ async function watch(url: string, rate: number, seconds: number, keepAlive: bool
     }
   };
   const timer = setInterval(draw, tty ? 1000 : 5000);
+  // Here Ctrl-C ends the sampling early and still prints the result.
   const stop = () => void sampler.stop();
+  process.off('SIGINT', onInterrupt);
   process.once('SIGINT', stop);
   const { records } = await sampler.done;
   clearInterval(timer);

@@ -11,8 +11,10 @@ import {
   InvalidInputError,
   NotFoundError,
   PausedError,
+  ProgressDeadlineError,
   RevisionNotFoundError,
   RolloutError,
+  TimeoutError,
 } from './errors.js';
 import { checkImageReference } from './image-ref.js';
 import {
@@ -285,6 +287,8 @@ export function formatHistory(name: string, rows: RevisionInfo[], wide = false):
   return [`deployment.apps/${name} `, ...lines].join('\n');
 }
 
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
+
 // Kept from the Deployment, never copied from the ReplicaSet (kubectl's annotationsToSkip).
 const ANNOTATIONS_TO_SKIP = new Set([
   'kubectl.kubernetes.io/last-applied-configuration',
@@ -316,7 +320,11 @@ export async function undo(
     const known = rows.map((r) => r.revision);
     let chosen: RevisionInfo | undefined;
     if (toRevision) {
-      chosen = rows.find((r) => r.revision === toRevision);
+      // A revision rolled back to is renumbered; the controller keeps its old numbers in revision-history,
+      // so asking again for the same revision finds it (and says there is nothing to do).
+      chosen =
+        rows.find((r) => r.revision === toRevision) ??
+        rows.find((r) => (r.annotations[REVISION_HISTORY] ?? '').split(',').includes(String(toRevision)));
       if (!chosen) throw new RevisionNotFoundError(toRevision, known);
     } else {
       chosen = rows.length >= 2 ? rows[rows.length - 2] : undefined; // the second-highest revision
@@ -332,9 +340,11 @@ export async function undo(
     }
     const template = withoutHash(chosen.template);
     if (sameJson(template, withoutHash(d.spec?.template ?? {}))) {
+      const renumbered =
+        toRevision && toRevision !== chosen.revision ? `, now revision ${chosen.revision}` : '';
       return {
         changed: false,
-        message: `skipped rollback (current template already matches revision ${chosen.revision})`,
+        message: `skipped rollback (current template already matches revision ${toRevision || chosen.revision}${renumbered})`,
         kubectl,
         revision: chosen.revision,
       };
@@ -425,4 +435,48 @@ export async function scale(cluster: Cluster, target: Target, replicas: number):
     );
     return { changed: true, message: `deployment.apps/${target.name} scaled to ${replicas}`, kubectl };
   });
+}
+
+export interface GuardedRollout {
+  outcome: Outcome;
+  /** True when the new release failed and the previous revision was restored. */
+  rolledBack: boolean;
+  /** Why it was rolled back (the progress-deadline message). */
+  reason?: string;
+  /** From the change to the failure being known. */
+  detectedAfterMs?: number;
+  /** From the change to the previous revision running again with no pod of the bad one left. */
+  recoveredAfterMs?: number;
+}
+
+/**
+ * set-image with --auto-undo: wait for the rollout; if it stops progressing (ProgressDeadlineExceeded,
+ * which needs progressDeadlineSeconds on the Deployment) or times out, undo to the previous revision and
+ * wait for that.
+ */
+export async function setImageWithAutoUndo(
+  cluster: Cluster,
+  target: Target,
+  wanted: Record<string, string>,
+  options: SetImageOptions & WaitOptions = {},
+): Promise<GuardedRollout> {
+  const started = Date.now();
+  const outcome = await setImage(cluster, target, wanted, options);
+  try {
+    await waitForRollout(cluster, target, { ...options, untilOldPodsGone: true });
+    return { outcome, rolledBack: false };
+  } catch (error) {
+    if (!(error instanceof ProgressDeadlineError || error instanceof TimeoutError)) throw error;
+    const detectedAfterMs = Date.now() - started;
+    options.onProgress?.(`${error.message}: rolling back`);
+    await undo(cluster, target);
+    await waitForRollout(cluster, target, { ...options, untilOldPodsGone: true });
+    return {
+      outcome,
+      rolledBack: true,
+      reason: error.message,
+      detectedAfterMs,
+      recoveredAfterMs: Date.now() - started,
+    };
+  }
 }

@@ -8,7 +8,10 @@ export {
 } from './bluegreen.js';
 export {
   abortCanary,
+  type CanaryGuardOptions,
   type CanaryPair,
+  type CanaryVerdict,
+  guardCanary,
   promoteCanary,
   type Split,
   setCanaryWeight,
@@ -17,13 +20,16 @@ export {
 export { type Cluster, type ConnectOptions, connect } from './client.js';
 export {
   formatHistory,
+  type GuardedRollout,
   history,
   type Outcome,
+  patchDeployment,
   type RevisionInfo,
   restart,
   type SetImageOptions,
   scale,
   setImage,
+  setImageWithAutoUndo,
   setPaused,
   undo,
   type WaitOptions,

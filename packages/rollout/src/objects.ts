@@ -20,11 +20,12 @@ export async function getDeployment(cluster: Cluster, target: Target): Promise<V
     return await call(cluster, describe(target), () => cluster.apps.readNamespacedDeployment(target));
   } catch (error) {
     if (error instanceof NotFoundError) {
-      const ns = await cluster.core.readNamespace({ name: target.namespace }).then(
-        () => true,
+      // Only a 404 means the namespace is missing; an identity without cluster-wide reads gets a 403.
+      const missing = await cluster.core.readNamespace({ name: target.namespace }).then(
         () => false,
+        (e: { code?: number }) => e.code === 404,
       );
-      if (!ns) throw new NotFoundError(`namespace ${target.namespace} not found`);
+      if (missing) throw new NotFoundError(`namespace ${target.namespace} not found`);
     }
     throw error;
   }

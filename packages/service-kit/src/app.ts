@@ -23,6 +23,10 @@ export interface AppContext {
   startedAt: Date;
   state: LifecycleState;
   debugRoutes?: boolean;
+  /** Share of GET / answered with 500 (a faulty release, for tests); default 0. */
+  errorRate?: number;
+  /** Readiness never passes (a release that never becomes ready, for tests). */
+  neverReady?: boolean;
 }
 
 export function createApp(spec: ServiceSpec, ctx: AppContext): Express {
@@ -40,6 +44,10 @@ export function createApp(spec: ServiceSpec, ctx: AppContext): Express {
   });
 
   app.get('/', (_req, res) => {
+    if (ctx.errorRate && Math.random() < ctx.errorRate) {
+      res.status(500).type('text/plain').send('injected fault');
+      return;
+    }
     res.type('text/plain').send(spec.text);
   });
   app.get('/version', (_req, res) => {
@@ -49,7 +57,7 @@ export function createApp(spec: ServiceSpec, ctx: AppContext): Express {
     res.type('text/plain').send('ok');
   });
   app.get('/readyz', (_req, res) => {
-    if (ctx.state.ready) res.type('text/plain').send('ready');
+    if (ctx.state.ready && !ctx.neverReady) res.type('text/plain').send('ready');
     else
       res
         .status(503)

@@ -17,6 +17,24 @@ export interface ServiceConfig {
   keepAliveTimeoutMs: number;
   /** Enables /debug/slow, used by tests to hold a request open across SIGTERM. */
   debugRoutes: boolean;
+  /** A deliberate defect, for "bad release" images in tests (FAULT=never-ready|crash|error-rate:P). */
+  fault: Fault;
+}
+
+export type Fault =
+  | { kind: 'none' }
+  | { kind: 'never-ready' }
+  | { kind: 'crash' }
+  | { kind: 'error-rate'; rate: number };
+
+function faultFrom(raw: string | undefined): Fault {
+  if (!raw) return { kind: 'none' };
+  if (raw === 'never-ready' || raw === 'crash') return { kind: raw };
+  const rate = /^error-rate:(0(?:\.\d+)?|1(?:\.0+)?)$/.exec(raw)?.[1];
+  if (rate !== undefined) return { kind: 'error-rate', rate: Number(rate) };
+  throw new ConfigError(
+    `FAULT=${JSON.stringify(raw)}: use never-ready, crash or error-rate:P with P between 0 and 1`,
+  );
 }
 
 export class ConfigError extends Error {
@@ -43,5 +61,6 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     shutdownDelayMs: intFrom(env, 'SHUTDOWN_DELAY_MS', 1000, 0, 600_000),
     keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 0, 600_000),
     debugRoutes: env.ENABLE_DEBUG_ROUTES === '1',
+    fault: faultFrom(env.FAULT),
   };
 }

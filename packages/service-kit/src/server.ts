@@ -28,11 +28,14 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
   const config = { ...readConfig(), ...options.config };
   const log = options.log ?? createLogger({ version: spec.version, pod: config.podName });
   const state: LifecycleState = { ready: false, draining: false };
+  const { fault } = config;
   const app = createApp(spec, {
     podName: config.podName,
     startedAt: new Date(),
     state,
     debugRoutes: config.debugRoutes,
+    neverReady: fault.kind === 'never-ready',
+    errorRate: fault.kind === 'error-rate' ? fault.rate : 0,
   });
 
   const server = createServer(app);
@@ -49,6 +52,12 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
   });
 
   log('starting', { port: config.port });
+  if (fault.kind === 'crash') {
+    // A release that crash-loops: it dies while starting, before it ever listens or turns ready.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    log('fatal', { kind: 'injected-crash' });
+    process.exit(3);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, options.host, () => {
@@ -59,7 +68,7 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   state.ready = true;
-  log('listening', { port });
+  log('listening', { port, fault: fault.kind === 'none' ? undefined : fault.kind });
 
   let drained: Promise<number> | undefined;
   const drain = (reason: string): Promise<number> => {

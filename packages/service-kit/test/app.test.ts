@@ -78,6 +78,7 @@ describe('readConfig', () => {
       shutdownDelayMs: 1000,
       keepAliveTimeoutMs: 5_000,
       debugRoutes: false,
+      fault: { kind: 'none' },
     });
   });
 
@@ -86,9 +87,39 @@ describe('readConfig', () => {
     ['PORT', '70000'],
     ['DRAIN_TIMEOUT_MS', '1.5'],
     ['SHUTDOWN_DELAY_MS', 'soon'],
+    ['FAULT', 'error-rate:2'],
+    ['FAULT', 'sometimes'],
   ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
     expect(() => readConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [key]: value })).toThrow(new RegExp(`^${key}=`));
+  });
+});
+
+describe('faults (for bad-release images)', () => {
+  it('reads FAULT', () => {
+    expect(readConfig({ FAULT: 'never-ready' }).fault).toEqual({ kind: 'never-ready' });
+    expect(readConfig({ FAULT: 'crash' }).fault).toEqual({ kind: 'crash' });
+    expect(readConfig({ FAULT: 'error-rate:0.5' }).fault).toEqual({ kind: 'error-rate', rate: 0.5 });
+  });
+
+  it('never-ready keeps /readyz at 503; error-rate:1 answers / with 500', async () => {
+    const state = { ready: true, draining: false };
+    const spec = { version: 'v9', text: 'This is Version9 service' };
+    const app = createApp(spec, {
+      podName: 'p',
+      startedAt: new Date(0),
+      state,
+      neverReady: true,
+      errorRate: 1,
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-app-version')).toBe('v9');
   });
 });
 

@@ -1,0 +1,104 @@
+import { waitForRollout } from '@rollout-lab/rollout';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyKustomization,
+  applyOverlay,
+  cluster,
+  createNamespace,
+  kubectl,
+  resourceVersion,
+  rolloutCli,
+} from '../support/cluster.js';
+
+// Every refusal: one line, a non-zero exit, and the objects' resourceVersions unchanged.
+describe('bad input leaves the cluster unchanged', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  const rv = () => resourceVersion('deployment', 'deploy-myapp', ns.name);
+  beforeAll(async () => {
+    ns = await createNamespace('rl-input');
+    // A canary pair and a blue/green pair without Services, plus blue-green's Service for the switch.
+    await Promise.all([
+      applyKustomization('overlays/canary/stable', ns.name),
+      applyKustomization('overlays/canary/canary', ns.name),
+    ]);
+    await applyOverlay('blue-green', ns.name);
+    for (const name of ['deploy-myapp', 'deploy-myapp-canary', 'deploy-myapp-blue']) {
+      await waitForRollout(k8s, { namespace: ns.name, name });
+    }
+  });
+  afterAll(async () => {
+    await ns?.remove();
+  });
+
+  it.each([
+    [
+      ['set-image', 'nope', 'myapp=rollout-lab/myapp:v2.0'],
+      1,
+      'error: deployment nope in namespace NS not found',
+    ],
+    [
+      ['set-image', 'deploy-myapp', 'web=rollout-lab/myapp:v2.0'],
+      1,
+      'error: container web not found in deployment deploy-myapp in namespace NS; known: myapp',
+    ],
+    [
+      ['set-image', 'deploy-myapp', 'myapp=Rollout Lab:latest'],
+      2,
+      'error: malformed image reference "Rollout Lab:latest"',
+    ],
+    [['undo', 'deploy-myapp', '--to-revision', '7'], 1, 'error: revision 7 not found; known: 1'],
+    [
+      ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '120'],
+      2,
+      'error: canary weight must be between 0 and 100, got 120',
+    ],
+    [
+      ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '10'],
+      2,
+      'error: a 10 % canary cannot be expressed with 4 replicas in total',
+    ],
+    [['pause', 'deploy-myapp', '--kubeconfig', '/nonexistent/kubeconfig'], 1, 'error: '],
+  ])('%j → exit %i, one line, nothing changed', async (args, code, message) => {
+    const before = await rv();
+    const r = await rolloutCli([...args, '-n', ns.name]);
+    expect(r.code).toBe(code);
+    expect(r.stderr.split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message.replace('NS', ns.name));
+    expect(await rv()).toBe(before);
+  });
+
+  it('names a namespace that does not exist', async () => {
+    const r = await rolloutCli(['history', 'deploy-myapp', '-n', 'no-such-namespace']);
+    expect(r).toMatchObject({ code: 1, stderr: 'error: namespace no-such-namespace not found' });
+  });
+
+  it('refuses to switch to a colour with no ready pods, and leaves Service and Deployment as they were', async () => {
+    // Green's image cannot be pulled, so green never becomes ready.
+    await kubectl([
+      'set',
+      'image',
+      'deployment/deploy-myapp-green',
+      'myapp=rollout-lab/myapp:v9.9-missing',
+      '-n',
+      ns.name,
+    ]);
+    const service = await resourceVersion('service', 'svc-myapp', ns.name);
+    const r = await rolloutCli(['switch', 'green', '--timeout', '20', '-n', ns.name]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').at(-1)).toMatch(
+      /^error: deploy-myapp-green did not become ready \(timed out after 20 s: .*\); the Service still selects blue$/,
+    );
+    expect(await resourceVersion('service', 'svc-myapp', ns.name)).toBe(service);
+    const green = await kubectl([
+      'get',
+      'deployment',
+      'deploy-myapp-green',
+      '-n',
+      ns.name,
+      '-o',
+      'jsonpath={.spec.replicas}',
+    ]);
+    expect(green.stdout).toBe('0');
+  });
+});

@@ -1,0 +1,75 @@
+import { setImageWithAutoUndo, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { assertNoErrors, assertVersions } from '@rollout-lab/traffic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyOverlay, cluster, createNamespace, nodePortUrl, rolloutCli } from '../support/cluster.js';
+import { report, run, sleep } from '../support/traffic.js';
+
+// A release that cannot become ready must not cost a single request: maxUnavailable 0 keeps every v1
+// pod until a new one is available, and the progress deadline (20 s in this overlay) triggers the undo.
+describe('bad releases roll back by themselves', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  let target: Target;
+  beforeAll(async () => {
+    ns = await createNamespace('rl-bad');
+    target = { namespace: ns.name, name: 'deploy-myapp' };
+    await applyOverlay('test-fast-deadline', ns.name);
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+  });
+  afterAll(async () => {
+    await ns?.remove();
+  });
+
+  it.each([
+    ['never becomes ready', 'rollout-lab/myapp:v3.0-never-ready'],
+    ['crash-loops', 'rollout-lab/myapp:v3.0-crash'],
+  ])('a v3 that %s: v1 keeps serving, ProgressDeadlineExceeded, auto-undo', async (what, image) => {
+    const traffic = run({ url: nodePortUrl(30083), rate: 50 });
+    await sleep(2000);
+    traffic.mark('change');
+    const result = await setImageWithAutoUndo(
+      k8s,
+      target,
+      { myapp: image },
+      { cause: `bad release: ${what}`, timeoutMs: 120_000 },
+    );
+    traffic.mark('recovered');
+    await sleep(2000);
+    const records = await traffic.finish(1000);
+    await report(`bad release: ${what}`, records, {
+      'time to detect (s)': (result.detectedAfterMs ?? 0) / 1000,
+      'time to recover (s)': (result.recoveredAfterMs ?? 0) / 1000,
+    });
+    expect(result.rolledBack).toBe(true);
+    expect(result.reason).toBe('deployment "deploy-myapp" exceeded its progress deadline');
+    assertNoErrors(records);
+    assertVersions(records, ['v1']);
+  });
+
+  it('an image that cannot be pulled: the same, through the CLI with --auto-undo', async () => {
+    const traffic = run({ url: nodePortUrl(30083), rate: 50 });
+    await sleep(2000);
+    const started = Date.now();
+    const cli = await rolloutCli([
+      'set-image',
+      'deploy-myapp',
+      'myapp=rollout-lab/myapp:v9.9-missing',
+      '--auto-undo',
+      '-n',
+      ns.name,
+    ]);
+    const recoveredMs = Date.now() - started;
+    await sleep(2000);
+    const records = await traffic.finish(1000);
+    await report('bad release: image cannot be pulled', records, {
+      'time to recover (s)': recoveredMs / 1000,
+      'cli exit': cli.code,
+    });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(
+      /^error: rolled back to the previous revision after \d+ s: deployment "deploy-myapp" exceeded its progress deadline$/,
+    );
+    assertNoErrors(records);
+    assertVersions(records, ['v1']);
+  });
+});

@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import {
+  getDeployment,
+  patchDeployment,
+  scale,
+  setImage,
+  type Target,
+  waitForRollout,
+} from '@rollout-lab/rollout';
+import { assertNoErrors } from '@rollout-lab/traffic';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyOverlay,
+  cliPath,
+  cluster,
+  createNamespace,
+  kubectl,
+  nodePortUrl,
+  podNames,
+  rolloutCli,
+} from '../support/cluster.js';
+import { report, run, sleep } from '../support/traffic.js';
+
+/** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */
+function interrupt(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      if (when.test(stdout) && child.exitCode === null) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.trim() }));
+  });
+}
+
+describe('faults during a rollout', () => {
+  const k8s = cluster();
+  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  let bgNs: Awaited<ReturnType<typeof createNamespace>>;
+  let target: Target;
+  beforeAll(async () => {
+    [ns, bgNs] = await Promise.all([createNamespace('rl-faults'), createNamespace('rl-faults-bg')]);
+    target = { namespace: ns.name, name: 'deploy-myapp' };
+    await Promise.all([applyOverlay('rolling', ns.name), applyOverlay('blue-green', bgNs.name)]);
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    await waitForRollout(
+      k8s,
+      { namespace: bgNs.name, name: 'deploy-myapp-blue' },
+      { untilOldPodsGone: true },
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([ns?.remove(), bgNs?.remove()]);
+  });
+
+  it('a pod deleted in the middle of a rolling update: the rollout completes with not one failed request', async () => {
+    const traffic = run({ url: nodePortUrl(30080), rate: 50 });
+    await sleep(2000);
+    const before = await podNames(ns.name, 'app=myapp');
+    await setImage(
+      k8s,
+      target,
+      { myapp: 'rollout-lab/myapp:v2.0' },
+      { cause: 'upgrade during a pod deletion' },
+    );
+    await sleep(3000);
+    const victim = before[0] as string;
+    await kubectl(['delete', 'pod', victim, '-n', ns.name, '--wait=false']);
+    traffic.mark('pod deleted');
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    await sleep(2000);
+    const records = await traffic.finish(1000);
+    await report('pod deleted during a rolling update', records, { 'deleted pod': victim });
+    assertNoErrors(records);
+    expect(
+      records
+        .filter((r) => r.version)
+        .slice(-100)
+        .every((r) => r.version === 'v2'),
+    ).toBe(true);
+  });
+
+  it('set-image interrupted by SIGINT: status explains, the same command converges', async () => {
+    const args = [
+      'set-image',
+      'deploy-myapp',
+      'myapp=rollout-lab/myapp:v1.0',
+      '--cause',
+      'back to v1',
+      '--wait',
+      '-n',
+      ns.name,
+    ];
+    const cut = await interrupt(args, /image updated/);
+    expect(cut.code).toBe(130);
+    expect(cut.stderr).toContain('interrupted: the new template may already be in the cluster');
+    const status = await rolloutCli(['status', 'deploy-myapp', '--wait', '-n', ns.name]);
+    expect(status).toMatchObject({ code: 0 });
+    expect(status.stdout).toContain('successfully rolled out');
+    const again = await rolloutCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      `deployment deploy-myapp in namespace ${ns.name} already runs myapp=rollout-lab/myapp:v1.0`,
+    );
+  });
+
+  it('undo interrupted by SIGINT: the same undo --to-revision converges', async () => {
+    const args = ['undo', 'deploy-myapp', '--to-revision', '2', '--wait', '-n', ns.name];
+    const cut = await interrupt(args, /rolled back/);
+    expect(cut.code).toBe(130);
+    expect(cut.stderr).toContain('interrupted: the rollback may already be in the cluster');
+    const again = await rolloutCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      'skipped rollback (current template already matches revision 2, now revision 4)',
+    );
+    expect((await getDeployment(k8s, target)).spec?.template.spec?.containers[0]?.image).toBe(
+      'rollout-lab/myapp:v2.0',
+    );
+  });
+
+  it('switch interrupted by SIGINT: green is up, the Service still on blue; the same switch finishes it', async () => {
+    const args = ['switch', 'green', '-n', bgNs.name];
+    const cut = await interrupt(args, /Waiting/);
+    expect(cut.code).toBe(130);
+    expect(cut.stderr).toContain(
+      'interrupted: the green Deployment may be scaled up with the Service not yet switched',
+    );
+    const selector = async () =>
+      (await kubectl(['get', 'svc', 'svc-myapp', '-n', bgNs.name, '-o', 'jsonpath={.spec.selector.color}']))
+        .stdout;
+    expect(await selector()).toBe('blue');
+    const again = await rolloutCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('switched blue → green');
+    expect(await selector()).toBe('green');
+  });
+
+  it('two writers racing: the stale one gets a conflict, and concurrent changes both land', async () => {
+    const d = await getDeployment(k8s, target);
+    const stale = { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { replicas: 3 } };
+    await patchDeployment(
+      k8s,
+      target,
+      { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { minReadySeconds: 3 } },
+      'strategic',
+    );
+    await expect(patchDeployment(k8s, target, stale, 'strategic')).rejects.toThrow(
+      /changed by someone else meanwhile/,
+    );
+    // Two library writers at once, on different fields: each re-reads on conflict, neither change is lost.
+    const [scaled, imaged] = await Promise.all([
+      scale(k8s, target, 4),
+      setImage(k8s, target, { myapp: 'rollout-lab/myapp:v1.0' }, { cause: 'racing writer' }),
+    ]);
+    expect([scaled.changed, imaged.changed]).toEqual([true, true]);
+    const after = await getDeployment(k8s, target);
+    expect(after.spec?.replicas).toBe(4);
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe('rollout-lab/myapp:v1.0');
+    expect(after.spec?.minReadySeconds).toBe(3);
+  });
+});
