@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { manifestsRoot, overlayDir } from '@rollout-lab/manifests';
-import { type Cluster, connect } from '@rollout-lab/rollout';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { manifestsRoot } from '@rollout-lab/manifests';
+import { type Cluster, connect, waitForRollout } from '@rollout-lab/rollout';
+import { afterAll, beforeAll } from 'vitest';
 import { $ } from 'zx';
 
 /**
@@ -22,9 +26,7 @@ export function nodePortUrl(nodePort: number, path = '/'): string {
 }
 
 /** A fresh namespace, labelled for Pod Security "restricted" (enforced), deleted by the returned function. */
-export async function createNamespace(
-  prefix: string,
-): Promise<{ name: string; remove: () => Promise<void> }> {
+async function createNamespace(prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await kubectl(['create', 'namespace', name]);
   await kubectl([
@@ -42,10 +44,6 @@ export async function createNamespace(
   };
 }
 
-export async function applyOverlay(overlay: string, namespace: string): Promise<void> {
-  await kubectl(['apply', '-n', namespace, '-k', overlayDir(overlay)]);
-}
-
 /** Any kustomization under k8s/, e.g. "base/deployment" (a Deployment without its Service). */
 export async function applyKustomization(path: string, namespace: string): Promise<void> {
   await kubectl(['apply', '-n', namespace, '-k', `${manifestsRoot}/${path}`]);
@@ -54,10 +52,6 @@ export async function applyKustomization(path: string, namespace: string): Promi
 /** The rollout library's handle on the cluster under test. */
 export function cluster(): Cluster {
   return connect({ context: process.env.ROLLOUT_LAB_CONTEXT });
-}
-
-export async function waitForRollout(namespace: string, deployment: string, timeout = '180s'): Promise<void> {
-  await kubectl(['rollout', 'status', '-n', namespace, `deployment/${deployment}`, `--timeout=${timeout}`]);
 }
 
 export async function podNames(namespace: string, selector: string): Promise<string[]> {
@@ -72,38 +66,6 @@ export async function podNames(namespace: string, selector: string): Promise<str
     'jsonpath={.items[*].metadata.name}',
   ]);
   return out.stdout.trim().split(/\s+/).filter(Boolean).sort();
-}
-
-/** Waits until exactly `count` pods match and none is terminating (kubectl's rollout status ignores those). */
-export async function waitForPods(
-  namespace: string,
-  selector: string,
-  count: number,
-  timeoutMs = 120_000,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const out = await kubectl([
-      'get',
-      'pods',
-      '-n',
-      namespace,
-      '-l',
-      selector,
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{"\\n"}{end}',
-    ]);
-    const rows = out.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.trim().split(' '));
-    if (rows.length === count && rows.every((r) => r.length === 1))
-      return rows.map((r) => r[0] as string).sort();
-    if (Date.now() > deadline)
-      throw new Error(`pods ${selector} in ${namespace}: ${JSON.stringify(rows)}, want ${count} running`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 export const cliPath = new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname;
@@ -123,4 +85,62 @@ export async function resourceVersion(kind: string, name: string, namespace: str
   return (
     await kubectl(['get', kind, name, '-n', namespace, '-o', 'jsonpath={.metadata.resourceVersion}'])
   ).stdout.trim();
+}
+
+export interface TestNamespace {
+  readonly name: string;
+}
+
+/**
+ * One namespace per test file: created (restricted Pod Security) and set up before its tests, deleted
+ * after them. NodePorts are cluster-wide, so files that use the same one run one after another.
+ */
+export function useNamespace(
+  prefix: string,
+  setup: (namespace: string) => Promise<void> = async () => {},
+): TestNamespace {
+  let created: Awaited<ReturnType<typeof createNamespace>> | undefined;
+  beforeAll(async () => {
+    created = await createNamespace(prefix);
+    await setup(created.name);
+  });
+  afterAll(async () => {
+    await created?.remove();
+  });
+  return {
+    get name() {
+      if (!created) throw new Error(`namespace ${prefix}-… is not created yet`);
+      return created.name;
+    },
+  };
+}
+
+/** Applies a kustomization under k8s/ ("overlays/rolling", "rbac", …) and waits for these Deployments. */
+export async function deploy(
+  k8s: Cluster,
+  path: string,
+  namespace: string,
+  deployments: string[],
+): Promise<void> {
+  await applyKustomization(path, namespace);
+  for (const name of deployments) await waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true });
+}
+
+/** A kubeconfig for a ServiceAccount alone: the cluster's address and CA, and a 10-minute token. */
+export async function serviceAccountKubeconfig(serviceAccount: string, namespace: string): Promise<string> {
+  const token = (
+    await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=10m'])
+  ).stdout.trim();
+  const view = JSON.parse((await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])).stdout);
+  const file = join(mkdtempSync(join(tmpdir(), 'rl-sa-')), 'config');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'cluster', cluster: view.clusters[0].cluster }],
+    users: [{ name: serviceAccount, user: { token } }],
+    contexts: [{ name: serviceAccount, context: { cluster: 'cluster', user: serviceAccount, namespace } }],
+    'current-context': serviceAccount,
+  };
+  writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
 }

@@ -1,35 +1,16 @@
-import { waitForRollout } from '@rollout-lab/rollout';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyKustomization,
-  applyOverlay,
-  cluster,
-  createNamespace,
-  kubectl,
-  resourceVersion,
-  rolloutCli,
-} from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, kubectl, resourceVersion, rolloutCli, useNamespace } from '../support/cluster.js';
 
 // Every refusal: one line, a non-zero exit, and the objects' resourceVersions unchanged.
 describe('bad input leaves the cluster unchanged', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
+  // A canary pair and a blue/green pair (with blue-green's Service, for the switch); no canary Service.
+  const ns = useNamespace('rl-input', async (namespace) => {
+    await deploy(k8s, 'overlays/canary/stable', namespace, ['deploy-myapp']);
+    await deploy(k8s, 'overlays/canary/canary', namespace, ['deploy-myapp-canary']);
+    await deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']);
+  });
   const rv = () => resourceVersion('deployment', 'deploy-myapp', ns.name);
-  beforeAll(async () => {
-    ns = await createNamespace('rl-input');
-    // A canary pair and a blue/green pair without Services, plus blue-green's Service for the switch.
-    await Promise.all([
-      applyKustomization('overlays/canary/stable', ns.name),
-      applyKustomization('overlays/canary/canary', ns.name),
-    ]);
-    await applyOverlay('blue-green', ns.name);
-    for (const name of ['deploy-myapp', 'deploy-myapp-canary', 'deploy-myapp-blue']) {
-      await waitForRollout(k8s, { namespace: ns.name, name });
-    }
-  });
-  afterAll(async () => {
-    await ns?.remove();
-  });
 
   it.each([
     [

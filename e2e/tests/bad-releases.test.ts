@@ -1,23 +1,17 @@
-import { setImageWithAutoUndo, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { setImageWithAutoUndo, type Target } from '@rollout-lab/rollout';
 import { assertNoErrors, assertVersions } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverlay, cluster, createNamespace, nodePortUrl, rolloutCli } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, rolloutCli, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 // A release that cannot become ready must not cost a single request: maxUnavailable 0 keeps every v1
 // pod until a new one is available, and the progress deadline (20 s in this overlay) triggers the undo.
 describe('bad releases roll back by themselves', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
   let target: Target;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-bad');
-    target = { namespace: ns.name, name: 'deploy-myapp' };
-    await applyOverlay('test-fast-deadline', ns.name);
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
-  });
-  afterAll(async () => {
-    await ns?.remove();
+  const ns = useNamespace('rl-bad', async (namespace) => {
+    target = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/test-fast-deadline', namespace, [target.name]);
   });
 
   it.each([

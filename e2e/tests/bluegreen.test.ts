@@ -1,13 +1,7 @@
-import {
-  activeColor,
-  type BlueGreen,
-  getDeployment,
-  switchColor,
-  waitForRollout,
-} from '@rollout-lab/rollout';
+import { activeColor, type BlueGreen, getDeployment, switchColor } from '@rollout-lab/rollout';
 import { assertNoErrors, shareOf } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 /** How long kube-proxy may take to apply a new Service selector (its sync period is 1 s or less). */
@@ -15,16 +9,10 @@ const PROXY_SYNC_MS = 3000;
 
 describe('blue/green', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
   let bg: BlueGreen;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-bluegreen');
-    bg = { namespace: ns.name, service: 'svc-myapp', deploymentPrefix: 'deploy-myapp' };
-    await applyOverlay('blue-green', ns.name);
-    await waitForRollout(k8s, { namespace: ns.name, name: 'deploy-myapp-blue' }, { untilOldPodsGone: true });
-  });
-  afterAll(async () => {
-    await ns?.remove();
+  const ns = useNamespace('rl-bluegreen', async (namespace) => {
+    bg = { namespace, service: 'svc-myapp', deploymentPrefix: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']);
   });
 
   it('brings green up unseen, switches all traffic to it at once, scales blue down after the delay', async () => {

@@ -1,7 +1,7 @@
-import { type CanaryPair, getDeployment, guardCanary, setImage, waitForRollout } from '@rollout-lab/rollout';
+import { type CanaryPair, getDeployment, guardCanary, setImage } from '@rollout-lab/rollout';
 import { binomialTolerance, formatErrors, summarize } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 const RATE = 60;
@@ -10,17 +10,10 @@ const FAULT_RATE = 0.5; // rollout-lab/myapp:v2.1-flaky answers half of its requ
 
 describe('canary analysis aborts a faulty canary', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
   let pair: CanaryPair;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-analysis');
-    pair = { namespace: ns.name, stable: 'deploy-myapp', canary: 'deploy-myapp-canary' };
-    await applyOverlay('canary', ns.name);
-    for (const name of [pair.stable, pair.canary])
-      await waitForRollout(k8s, { namespace: ns.name, name }, { untilOldPodsGone: true });
-  });
-  afterAll(async () => {
-    await ns?.remove();
+  const ns = useNamespace('rl-analysis', async (namespace) => {
+    pair = { namespace, stable: 'deploy-myapp', canary: 'deploy-myapp-canary' };
+    await deploy(k8s, 'overlays/canary', namespace, [pair.stable, pair.canary]);
   });
 
   it('sees 5xx above 5 % over a 5 s window, aborts, and the errors users saw stay within the canary share', async () => {

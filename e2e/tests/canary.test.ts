@@ -4,11 +4,10 @@ import {
   getDeployment,
   promoteCanary,
   setCanaryWeight,
-  waitForRollout,
 } from '@rollout-lab/rollout';
 import { assertNoErrors, assertShare, binomialTolerance, shareOf } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 const Z = 4; // shares must fall within 4 binomial standard deviations: a false alarm about 1 run in 16,000
@@ -16,17 +15,10 @@ const Z = 4; // shares must fall within 4 binomial standard deviations: a false 
 // Seed "카나리 배포": v1 ×3 and v2 ×1 behind one Service; the replica ratio sets the share.
 describe('canary (seed section on canary releases)', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
   let pair: CanaryPair;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-canary');
-    pair = { namespace: ns.name, stable: 'deploy-myapp', canary: 'deploy-myapp-canary' };
-    await applyOverlay('canary', ns.name);
-    for (const name of [pair.stable, pair.canary])
-      await waitForRollout(k8s, { namespace: ns.name, name }, { untilOldPodsGone: true });
-  });
-  afterAll(async () => {
-    await ns?.remove();
+  const ns = useNamespace('rl-canary', async (namespace) => {
+    pair = { namespace, stable: 'deploy-myapp', canary: 'deploy-myapp-canary' };
+    await deploy(k8s, 'overlays/canary', namespace, [pair.stable, pair.canary]);
   });
 
   it('serves 25 %, then 50 % v2; abort goes back to all v1; promote to all v2; not one failed request', async () => {

@@ -8,16 +8,16 @@ import {
   waitForRollout,
 } from '@rollout-lab/rollout';
 import { assertNoErrors } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  applyOverlay,
   cliPath,
   cluster,
-  createNamespace,
+  deploy,
   kubectl,
   nodePortUrl,
   podNames,
   rolloutCli,
+  useNamespace,
 } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
@@ -43,23 +43,14 @@ function interrupt(
 
 describe('faults during a rollout', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
-  let bgNs: Awaited<ReturnType<typeof createNamespace>>;
   let target: Target;
-  beforeAll(async () => {
-    [ns, bgNs] = await Promise.all([createNamespace('rl-faults'), createNamespace('rl-faults-bg')]);
-    target = { namespace: ns.name, name: 'deploy-myapp' };
-    await Promise.all([applyOverlay('rolling', ns.name), applyOverlay('blue-green', bgNs.name)]);
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
-    await waitForRollout(
-      k8s,
-      { namespace: bgNs.name, name: 'deploy-myapp-blue' },
-      { untilOldPodsGone: true },
-    );
+  const ns = useNamespace('rl-faults', async (namespace) => {
+    target = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
   });
-  afterAll(async () => {
-    await Promise.all([ns?.remove(), bgNs?.remove()]);
-  });
+  const bgNs = useNamespace('rl-faults-bg', (namespace) =>
+    deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']),
+  );
 
   it('a pod deleted in the middle of a rolling update: the rollout completes with not one failed request', async () => {
     const traffic = run({ url: nodePortUrl(30080), rate: 50 });

@@ -9,16 +9,9 @@ import {
   waitForRollout,
 } from '@rollout-lab/rollout';
 import { assertNoErrors, assertPhases } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import {
-  applyKustomization,
-  applyOverlay,
-  cluster,
-  createNamespace,
-  kubectl,
-  nodePortUrl,
-} from '../support/cluster.js';
+import { cluster, deploy, kubectl, nodePortUrl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 const trimLines = (text: string) =>
@@ -31,23 +24,20 @@ const trimLines = (text: string) =>
 // Seed §7: rollout history with change-causes, and undo to revision 1 — compared with kubectl's own.
 describe('history and rollback (seed §7)', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
-  let twinNs: Awaited<ReturnType<typeof createNamespace>>;
   let target: Target;
   let twin: Target;
-  beforeAll(async () => {
-    [ns, twinNs] = await Promise.all([createNamespace('rl-history'), createNamespace('rl-twin')]);
-    target = { namespace: ns.name, name: 'deploy-myapp' };
-    twin = { namespace: twinNs.name, name: 'deploy-myapp' };
-    // The twin is the same Deployment without a Service (its NodePort is the original's).
-    await Promise.all([applyOverlay('rolling', ns.name), applyKustomization('base/deployment', twinNs.name)]);
-    for (const t of [target, twin]) await waitForRollout(k8s, t);
-    for (const t of [target, twin])
-      await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
-    for (const t of [target, twin]) await waitForRollout(k8s, t, { untilOldPodsGone: true });
+  const ns = useNamespace('rl-history', async (namespace) => {
+    target = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
   });
-  afterAll(async () => {
-    await Promise.all([ns?.remove(), twinNs?.remove()]);
+  // The twin is the same Deployment without a Service (its NodePort is the original's).
+  const twinNs = useNamespace('rl-twin', async (namespace) => {
+    twin = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'base/deployment', namespace, [twin.name]);
+    for (const t of [target, twin]) {
+      await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+    }
+    for (const t of [target, twin]) await waitForRollout(k8s, t, { untilOldPodsGone: true });
   });
 
   it('lists the change-causes exactly as kubectl rollout history does', async () => {

@@ -1,22 +1,16 @@
 import { setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { assertNoErrors, assertPhases, assertVersions, type RequestRecord } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverlay, cluster, createNamespace, nodePortUrl } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 // Seed §6: kubectl set image on deploy-myapp, old pods replaced one by one, checked by machine.
 describe('rolling update v1 → v2 (seed §6)', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
   let target: Target;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-rolling');
-    target = { namespace: ns.name, name: 'deploy-myapp' };
-    await applyOverlay('rolling', ns.name);
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
-  });
-  afterAll(async () => {
-    await ns?.remove();
+  useNamespace('rl-rolling', async (namespace) => {
+    target = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
   });
 
   const rollTo = async (image: string, cause: string, keepAlive: boolean) => {

@@ -1,46 +1,24 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { waitForRollout } from '@rollout-lab/rollout';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { applyKustomization, cluster, createNamespace, kubectl, rolloutCli } from '../support/cluster.js';
+import {
+  cluster,
+  deploy,
+  kubectl,
+  rolloutCli,
+  serviceAccountKubeconfig,
+  useNamespace,
+} from '../support/cluster.js';
 
 describe('security', () => {
   const k8s = cluster();
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
-  let other: Awaited<ReturnType<typeof createNamespace>>;
   let saConfig: string;
-  beforeAll(async () => {
-    [ns, other] = await Promise.all([createNamespace('rl-security'), createNamespace('rl-security-other')]);
-    await Promise.all([
-      applyKustomization('base/deployment', ns.name),
-      applyKustomization('base/deployment', other.name),
-    ]);
-    await applyKustomization('rbac', ns.name);
-    await waitForRollout(k8s, { namespace: ns.name, name: 'deploy-myapp' });
-    // A kubeconfig for the ServiceAccount alone: the cluster's address and CA, and a short-lived token.
-    const token = (
-      await kubectl(['create', 'token', 'rollout-operator', '-n', ns.name, '--duration=10m'])
-    ).stdout.trim();
-    const view = JSON.parse((await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])).stdout);
-    const clusterEntry = view.clusters[0];
-    saConfig = join(mkdtempSync(join(tmpdir(), 'rl-sa-')), 'config');
-    writeFileSync(
-      saConfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: clusterEntry.cluster }],
-        users: [{ name: 'rollout-operator', user: { token } }],
-        contexts: [{ name: 'sa', context: { cluster: 'c', user: 'rollout-operator', namespace: ns.name } }],
-        'current-context': 'sa',
-      }),
-      { mode: 0o600 },
-    );
-  });
-  afterAll(async () => {
-    await Promise.all([ns?.remove(), other?.remove()]);
+  const other = useNamespace('rl-security-other', (namespace) =>
+    deploy(k8s, 'base/deployment', namespace, []),
+  );
+  const ns = useNamespace('rl-security', async (namespace) => {
+    await deploy(k8s, 'rbac', namespace, []);
+    await deploy(k8s, 'base/deployment', namespace, ['deploy-myapp']);
+    saConfig = await serviceAccountKubeconfig('rollout-operator', namespace);
   });
 
   it('enforces Pod Security "restricted" in the test namespaces, and the workloads pass it', async () => {

@@ -1,27 +1,16 @@
 import { assertNoErrors, assertVersions, renderChart, sample, summarize } from '@rollout-lab/traffic';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyOverlay,
-  createNamespace,
-  nodePortUrl,
-  waitForPods,
-  waitForRollout,
-} from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, nodePortUrl, podNames, useNamespace } from '../support/cluster.js';
 
 // The rolling overlay with v1 on a real cluster, reached through its NodePort on 127.0.0.1.
 describe('smoke: v1 behind svc-myapp', () => {
-  let ns: Awaited<ReturnType<typeof createNamespace>>;
-  beforeAll(async () => {
-    ns = await createNamespace('rl-smoke');
-    await applyOverlay('rolling', ns.name);
-    await waitForRollout(ns.name, 'deploy-myapp');
-  });
-  afterAll(async () => {
-    await ns?.remove();
-  });
+  const ns = useNamespace('rl-smoke', (namespace) =>
+    deploy(cluster(), 'overlays/rolling', namespace, ['deploy-myapp']),
+  );
 
   it('serves the seed v1 text from all 3 pods with zero errors', async () => {
-    const pods = await waitForPods(ns.name, 'app=myapp', 3);
+    const pods = await podNames(ns.name, 'app=myapp');
+    expect(pods).toHaveLength(3);
     const { records } = await sample({
       url: nodePortUrl(30080),
       rate: 50,

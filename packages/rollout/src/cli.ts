@@ -131,9 +131,12 @@ async function run(argv: string[]): Promise<void> {
     return clusterCache;
   };
   const target = (): Target => ({ namespace: values.namespace, name: args[0] as string });
+  const equivalent = (line: string) => {
+    if (values.kubectl) console.log(`  kubectl equivalent: ${line}`);
+  };
   const report = async (outcome: Outcome, waitAfter?: Target) => {
     console.log(outcome.message);
-    if (values.kubectl) for (const line of outcome.kubectl) console.log(`  kubectl equivalent: ${line}`);
+    for (const line of outcome.kubectl) equivalent(line);
     // Waiting even when nothing changed: a rerun after an interruption then converges on the finished state.
     if (waitAfter && values.wait) {
       await waitForRollout(cluster(), waitAfter, { ...wait, untilOldPodsGone: true });
@@ -146,10 +149,7 @@ async function run(argv: string[]): Promise<void> {
       need(1, '<deployment>');
       const d = await waitForRollout(cluster(), target(), { ...wait, untilOldPodsGone: values.wait });
       console.log(`deployment ${JSON.stringify(d.metadata?.name)} successfully rolled out`);
-      if (values.kubectl)
-        console.log(
-          `  kubectl equivalent: kubectl rollout status deployment/${args[0]} -n ${values.namespace}`,
-        );
+      equivalent(`kubectl rollout status deployment/${args[0]} -n ${values.namespace}`);
       return;
     }
     case 'set-image': {
@@ -184,10 +184,7 @@ async function run(argv: string[]): Promise<void> {
         return;
       }
       console.log(formatHistory(args[0] as string, rows, values.wide));
-      if (values.kubectl)
-        console.log(
-          `  kubectl equivalent: kubectl rollout history deployment/${args[0]} -n ${values.namespace}`,
-        );
+      equivalent(`kubectl rollout history deployment/${args[0]} -n ${values.namespace}`);
       return;
     }
     case 'undo': {

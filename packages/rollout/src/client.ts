@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError, RolloutError, UnreachableError } from './errors.js';
 
@@ -19,6 +22,13 @@ export function connect(options: ConnectOptions = {}): Cluster {
   const kc = new KubeConfig();
   if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
+  const anywhere = options.kubeconfig || process.env.KUBECONFIG || process.env.KUBERNETES_SERVICE_HOST;
+  if (!anywhere && !existsSync(join(homedir(), '.kube', 'config'))) {
+    // client-node would fall back to http://localhost:8080 and fail with a confusing TLS message.
+    throw new NotFoundError(
+      'no kubeconfig found: set KUBECONFIG or pass --kubeconfig (pnpm e2e writes ~/.cache/rollout-lab/kubeconfig-rollout-lab)',
+    );
+  }
   if (options.context) {
     if (!kc.getContexts().some((c) => c.name === options.context)) {
       const known = kc.getContexts().map((c) => c.name);

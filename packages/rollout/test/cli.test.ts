@@ -51,6 +51,13 @@ describe('rollout CLI without a cluster', () => {
     expect(r.stderr.trim()).toBe('error: API server https://127.0.0.1:9 unreachable (ECONNREFUSED)');
   });
 
+  it('says when there is no kubeconfig at all', () => {
+    const env = { ...process.env, HOME: dir, KUBECONFIG: '' };
+    const r = spawnSync(process.execPath, [cli, 'status', 'deploy-myapp'], { encoding: 'utf8', env });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: no kubeconfig found: set KUBECONFIG or pass --kubeconfig/);
+  });
+
   it('names an unknown context', () => {
     const r = rollout('history', 'deploy-myapp', '--context', 'prod');
     expect(r.status).toBe(1);
