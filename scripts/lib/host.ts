@@ -67,12 +67,12 @@ export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
   return checks;
 }
 
-async function isRoot(): Promise<boolean> {
+function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
 async function aptInstall(packages: string[]): Promise<void> {
-  if (!(await isRoot())) {
+  if (!isRoot()) {
     throw new UserError(`missing ${packages.join(', ')}: install with apt-get install ${packages.join(' ')}`);
   }
   info(`apt-get install ${packages.join(' ')}`);
@@ -131,7 +131,7 @@ export async function prepareHost(needOffline: boolean): Promise<void> {
 
   let restart = false;
   if (await lacksSysResource()) {
-    if (!(await isRoot()))
+    if (!isRoot())
       throw new UserError('this host lacks CAP_SYS_RESOURCE; run as root once to install the runc wrapper');
     restart = await installRuncWrapper();
   }

@@ -57,30 +57,24 @@ export async function buildBinaries(): Promise<Binaries> {
         replaces: (dir) => kubernetesStagingReplaces(dir, k8s),
       }),
   );
-  const etcd = await phase(`build etcd ${versions.etcd}`, () =>
-    goBuild({
-      name: `etcd-${versions.etcd}`,
-      module: 'go.etcd.io/etcd/server/v3',
-      version: versions.etcd,
-      packages: ['go.etcd.io/etcd/server/v3'],
-    }),
+  // One binary per published module; the cache key and the log line come from name and version.
+  const single = (name: string, module: string, version: string, pkg: string, ldflags?: string[]) =>
+    phase(`build ${name} ${version}`, () =>
+      goBuild({ name: `${name}-${version}`, module, version, packages: [pkg], ldflags }),
+    );
+  const etcd = await single('etcd', 'go.etcd.io/etcd/server/v3', versions.etcd, 'go.etcd.io/etcd/server/v3');
+  const coredns = await single(
+    'coredns',
+    'github.com/coredns/coredns',
+    versions.coredns,
+    'github.com/coredns/coredns',
   );
-  const coredns = await phase(`build coredns ${versions.coredns}`, () =>
-    goBuild({
-      name: `coredns-${versions.coredns}`,
-      module: 'github.com/coredns/coredns',
-      version: versions.coredns,
-      packages: ['github.com/coredns/coredns'],
-    }),
-  );
-  const crictl = await phase(`build crictl ${versions.crictl}`, () =>
-    goBuild({
-      name: `crictl-${versions.crictl}`,
-      module: 'sigs.k8s.io/cri-tools',
-      version: versions.crictl,
-      packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
-      ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${versions.crictl}`],
-    }),
+  const crictl = await single(
+    'crictl',
+    'sigs.k8s.io/cri-tools',
+    versions.crictl,
+    'sigs.k8s.io/cri-tools/cmd/crictl',
+    [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${versions.crictl}`],
   );
   const pause = cachePath('bin', 'pause', 'pause');
   await phase('build pause', () =>

@@ -73,8 +73,11 @@ async function kubeProxyRoot(kindBase: string, context: string): Promise<void> {
 }
 
 /** One FROM-scratch image per component, tagged as kubeadm expects, saved as tars for the node. */
-async function buildComponentImages(bins: Binaries, kindBase: string): Promise<string[]> {
-  const images = await requiredImages(bins.node.kubeadm);
+async function buildComponentImages(
+  bins: Binaries,
+  kindBase: string,
+  images: Record<string, string>,
+): Promise<string[]> {
   const tars: string[] = [];
   const dir = cachePath('images', versions.kubernetes);
   await mkdir(dir, { recursive: true });
@@ -138,12 +141,12 @@ export async function buildNodeImage(bins: Binaries): Promise<string> {
     info(`${image} is cached`);
     return image;
   }
+  const images = await requiredImages(bins.node.kubeadm);
   const kindBase = await phase('kind base image (debootstrap + kind base files)', buildKindBase);
   const tars = await phase(
     'component images (apiserver, controller-manager, scheduler, proxy, etcd, coredns, pause)',
-    () => buildComponentImages(bins, kindBase),
+    () => buildComponentImages(bins, kindBase, images),
   );
-  const images = await requiredImages(bins.node.kubeadm);
   return phase(`node image ${image}`, async () => {
     const name = `rollout-lab-node-build-${process.pid}`;
     await q`docker run -d --name ${name} --privileged --entrypoint sleep ${kindBase} infinity`;
