@@ -191,6 +191,23 @@ async function currentHash(cluster: Cluster, deployment: V1Deployment): Promise<
   return current?.metadata?.labels?.[TEMPLATE_HASH];
 }
 
+/**
+ * Pods that may still answer for an older revision: of another ReplicaSet, or terminating. A pod that
+ * ended (Failed or Succeeded, e.g. stopped by a node shutdown) runs no container and is left in the API
+ * by the kubelet for inspection, so it is not waited for.
+ */
+export function podsStillServingOldRevision(
+  pods: readonly V1Pod[],
+  currentHash: string | undefined,
+): V1Pod[] {
+  return pods.filter(
+    (p) =>
+      p.status?.phase !== 'Failed' &&
+      p.status?.phase !== 'Succeeded' &&
+      (p.metadata?.deletionTimestamp || p.metadata?.labels?.[TEMPLATE_HASH] !== currentHash),
+  );
+}
+
 async function waitForOldPodsGone(
   cluster: Cluster,
   target: Target,
@@ -210,9 +227,7 @@ async function waitForOldPodsGone(
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
     },
     evaluate: (pods) => {
-      const old = pods.filter(
-        (p) => p.metadata?.deletionTimestamp || p.metadata?.labels?.[TEMPLATE_HASH] !== hash,
-      );
+      const old = podsStillServingOldRevision(pods, hash);
       return old.length === 0
         ? {
             done: true,

@@ -1,5 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { podsStillServingOldRevision } from '../src/deployment.js';
 import {
   checkImageReference,
   formatHistory,
@@ -126,5 +127,31 @@ describe('template comparison', () => {
     expect(sameJson(withoutHash(a), withoutHash(b))).toBe(true);
     expect(a.metadata.labels['pod-template-hash']).toBe('abc'); // not mutated
     expect(sameJson(withoutHash(a), { ...b, spec: { containers: [{ name: 'c', image: 'j' }] } })).toBe(false);
+  });
+});
+
+describe('podsStillServingOldRevision (waitForRollout untilOldPodsGone)', () => {
+  const pod = (name: string, hash: string, phase: string, deleting = false): V1Pod => ({
+    metadata: {
+      name,
+      labels: { 'pod-template-hash': hash },
+      ...(deleting ? { deletionTimestamp: new Date() } : {}),
+    },
+    status: { phase },
+  });
+  it('waits for old and terminating pods, not for pods that ended (a node shutdown leaves them Failed)', () => {
+    const pods = [
+      pod('new-running', 'new', 'Running'),
+      pod('new-terminating', 'new', 'Running', true),
+      pod('old-running', 'old', 'Running'),
+      pod('old-pending', 'old', 'Pending'),
+      pod('old-shut-down', 'old', 'Failed'),
+      pod('old-completed', 'old', 'Succeeded'),
+    ];
+    expect(podsStillServingOldRevision(pods, 'new').map((p) => p.metadata?.name)).toEqual([
+      'new-terminating',
+      'old-running',
+      'old-pending',
+    ]);
   });
 });
