@@ -1,11 +1,15 @@
-// pnpm e2e — everything from zero: host, cluster, images, then the vitest e2e project on the cluster.
+// pnpm e2e — everything from zero: host, cluster, images, the vitest e2e project on the cluster, then
+// the node-restart suite on a second, multi-node cluster.
 
 import { existsSync } from 'node:fs';
 import { $ } from 'zx';
-import { cachePath, repoRoot, versions } from './lib/config.js';
+import { cachePath, nodesCluster, repoRoot, versions } from './lib/config.js';
 import { has } from './lib/exec.js';
+import { deleteCluster } from './lib/kind.js';
 import { info, main, phase, printTimings } from './lib/log.js';
 import { appImagesUp, clusterUp, host, plan } from './lib/steps.js';
+
+const NODE_RESTART_IMAGES = ['rollout-lab/myapp:v1.0', 'rollout-lab/myapp:v2.0'];
 
 await main(async () => {
   const started = Date.now();
@@ -26,6 +30,26 @@ await main(async () => {
     const run = await $({ cwd: `${repoRoot}/e2e`, env, nothrow: true, stdio: 'inherit' })`pnpm run e2e`;
     failed = run.exitCode !== 0;
   });
+
+  // Restarting a node needs more than one: a second cluster, made for this suite and deleted after it
+  // (ROLLOUT_LAB_KEEP_NODES=1 keeps it), so the main suite runs without two idle workers beside it.
+  try {
+    const nodes = await clusterUp(chosen, nodesCluster);
+    await appImagesUp(chosen, kind, nodesCluster, NODE_RESTART_IMAGES);
+    await phase('e2e tests: node restart', async () => {
+      const run = await $({
+        cwd: `${repoRoot}/e2e`,
+        env: { ...env, KUBECONFIG: nodes.kubeconfig },
+        nothrow: true,
+        stdio: 'inherit',
+      })`pnpm run e2e:nodes`;
+      failed ||= run.exitCode !== 0;
+    });
+  } finally {
+    if (process.env.ROLLOUT_LAB_KEEP_NODES !== '1') {
+      await phase(`delete cluster ${nodesCluster.name}`, () => deleteCluster(kind, nodesCluster));
+    }
+  }
   printTimings(`pnpm e2e (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (failed) process.exitCode = 1;
 });

