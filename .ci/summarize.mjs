@@ -22,6 +22,7 @@ for (const workspace of workspaces) {
   for (const [name, file] of [
     ['test', '.reports/vitest.json'],
     ['e2e', '.reports/e2e.json'],
+    ['e2e:nodes', '.reports/e2e-nodes.json'],
   ]) {
     if (!scripts[name]) continue;
     const report = join(root, workspace, file);

@@ -45,6 +45,17 @@ export function run(options: Omit<SamplerOptions, 'durationMs'> & { durationMs?:
   };
 }
 
+/** The one version the last `n` answers all came from, or undefined if they were mixed: where a rollout settled. */
+export function settledVersion(records: readonly RequestRecord[], n = 100): string | undefined {
+  const versions = new Set(
+    records
+      .filter((r) => r.version)
+      .slice(-n)
+      .map((r) => r.version),
+  );
+  return versions.size === 1 ? [...versions][0] : undefined;
+}
+
 /** Prints the chart and a summary, and keeps them in .reports/scenarios/ for the record. */
 export async function report(
   name: string,

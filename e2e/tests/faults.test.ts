@@ -19,7 +19,7 @@ import {
   rolloutCli,
   useNamespace,
 } from '../support/cluster.js';
-import { report, run, sleep } from '../support/traffic.js';
+import { report, run, settledVersion, sleep } from '../support/traffic.js';
 
 /** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */
 function interrupt(
@@ -71,12 +71,7 @@ describe('faults during a rollout', () => {
     const records = await traffic.finish(1000);
     await report('pod deleted during a rolling update', records, { 'deleted pod': victim });
     assertNoErrors(records);
-    expect(
-      records
-        .filter((r) => r.version)
-        .slice(-100)
-        .every((r) => r.version === 'v2'),
-    ).toBe(true);
+    expect(settledVersion(records)).toBe('v2');
   });
 
   it('set-image interrupted by SIGINT: status explains, the same command converges', async () => {

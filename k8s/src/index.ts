@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 export const OVERLAYS = ['rolling', 'canary', 'blue-green'] as const;
 /** Variants that only the tests use. */
-export const TEST_OVERLAYS = ['test-fast-deadline'] as const;
+export const TEST_OVERLAYS = ['test-fast-deadline', 'test-node-restart'] as const;
 export type Overlay = (typeof OVERLAYS)[number] | (typeof TEST_OVERLAYS)[number];
 
 /** kustomize used when neither kubectl nor kustomize is on PATH; installed with `go install`. */

@@ -25,13 +25,16 @@ async function served(overlay: Overlay): Promise<string[]> {
 }
 
 describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
-  it('renders only Deployments and one Service, all labelled app: myapp', async () => {
+  it('renders Deployments and one Service (plus a PodDisruptionBudget for node restarts), all labelled app: myapp', async () => {
     const all = await objects(overlay);
-    expect(all.map((o) => o.kind).sort()).toEqual([...Array(all.length - 1).fill('Deployment'), 'Service']);
+    const budgets = overlay === 'test-node-restart' ? ['PodDisruptionBudget'] : [];
+    const kinds = all.map((o) => o.kind).sort();
+    const deploymentCount = all.length - 1 - budgets.length;
+    expect(kinds).toEqual([...Array(deploymentCount).fill('Deployment'), ...budgets, 'Service']);
     for (const obj of all) expect(obj.metadata.labels?.app).toBe('myapp');
   });
 
-  it('exposes svc-myapp as a NodePort 80 → http on a fixed port in 30080-30089', async () => {
+  it('exposes svc-myapp as a NodePort 80 → http on a fixed port the kind clusters publish (30080-30091)', async () => {
     const svc = await service(overlay);
     expect(svc.metadata.name).toBe('svc-myapp');
     expect(svc.spec.type).toBe('NodePort');
@@ -39,7 +42,7 @@ describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
     expect(svc.spec.ports).toHaveLength(1);
     expect(svc.spec.ports[0]).toMatchObject({ port: 80, targetPort: 'http' });
     expect(svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30080);
-    expect(svc.spec.ports[0].nodePort).toBeLessThanOrEqual(30089);
+    expect(svc.spec.ports[0].nodePort).toBeLessThanOrEqual(30091);
   });
 
   it('runs each Deployment with a surge-only rolling update, probes and a graceful stop', async () => {
@@ -141,5 +144,25 @@ describe('strategies', () => {
     const [d] = await deployments('test-fast-deadline');
     expect(d?.spec.progressDeadlineSeconds).toBe(20);
     expect(d?.spec.replicas).toBe(3);
+  });
+
+  it('test-node-restart: 4 replicas spread over the nodes, per revision, skipping tainted nodes; ≥ 2 kept through evictions', async () => {
+    const [budget] = (await objects('test-node-restart')).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(budget?.spec).toEqual({ minAvailable: 2, selector: { matchLabels: { app: 'myapp' } } });
+    const [d] = await deployments('test-node-restart');
+    expect(d?.spec.replicas).toBe(4);
+    expect(d?.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    expect(d?.spec.template.spec.topologySpreadConstraints).toEqual([
+      expect.objectContaining({
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        nodeTaintsPolicy: 'Honor',
+        matchLabelKeys: ['pod-template-hash'],
+      }),
+    ]);
   });
 });
