@@ -7,7 +7,7 @@ import { cachePath, nodesCluster, repoRoot, versions } from './lib/config.js';
 import { has } from './lib/exec.js';
 import { deleteCluster } from './lib/kind.js';
 import { info, main, phase, printTimings } from './lib/log.js';
-import { appImagesUp, clusterUp, host, plan } from './lib/steps.js';
+import { buildAppImages, clusterUp, host, kindUp, loadAppImages, plan } from './lib/steps.js';
 
 const NODE_RESTART_IMAGES = ['rollout-lab/myapp:v1.0', 'rollout-lab/myapp:v2.0'];
 
@@ -15,8 +15,10 @@ await main(async () => {
   const started = Date.now();
   const chosen = await plan();
   await host(chosen);
-  const { kubeconfig, kind } = await clusterUp(chosen);
-  await appImagesUp(chosen, kind);
+  const kind = await kindUp(chosen);
+  const kubeconfig = await clusterUp(kind, chosen);
+  await buildAppImages(chosen);
+  await loadAppImages(kind);
   const offlineKubectl = cachePath('bin', `kubernetes-${versions.kubernetes}`, 'kubectl');
   const kubectl = (await has('kubectl'))
     ? 'kubectl'
@@ -34,12 +36,12 @@ await main(async () => {
   // Restarting a node needs more than one: a second cluster, made for this suite and deleted after it
   // (ROLLOUT_LAB_KEEP_NODES=1 keeps it), so the main suite runs without two idle workers beside it.
   try {
-    const nodes = await clusterUp(chosen, nodesCluster);
-    await appImagesUp(chosen, kind, nodesCluster, NODE_RESTART_IMAGES);
+    const nodesKubeconfig = await clusterUp(kind, chosen, nodesCluster);
+    await loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES);
     await phase('e2e tests: node restart', async () => {
       const run = await $({
         cwd: `${repoRoot}/e2e`,
-        env: { ...env, KUBECONFIG: nodes.kubeconfig },
+        env: { ...env, KUBECONFIG: nodesKubeconfig },
         nothrow: true,
         stdio: 'inherit',
       })`pnpm run e2e:nodes`;

@@ -20,15 +20,10 @@ async function pods(namespace: string): Promise<PodRow[]> {
     (await kubectl(['get', 'pods', '-n', namespace, '-l', 'app=myapp', '-o', 'json'])).stdout,
   );
   return list.items.map(
-    (p: {
-      metadata: { name: string };
-      spec: { nodeName?: string };
-      status: { phase: string; message?: string };
-    }) => ({
+    (p: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }) => ({
       name: p.metadata.name,
       node: p.spec.nodeName ?? '',
       phase: p.status.phase,
-      message: p.status.message ?? '',
     }),
   );
 }

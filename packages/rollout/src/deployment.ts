@@ -60,13 +60,11 @@ export async function withConflictRetry<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof ConflictError) || i >= attempts) {
-        if (error instanceof ConflictError) {
-          throw new ConflictError(
-            `${what}: still conflicting after ${attempts} attempts; another writer keeps changing it`,
-          );
-        }
-        throw error;
+      if (!(error instanceof ConflictError)) throw error;
+      if (i >= attempts) {
+        throw new ConflictError(
+          `${what}: still conflicting after ${attempts} attempts; another writer keeps changing it`,
+        );
       }
     }
   }
@@ -81,6 +79,17 @@ export async function patchDeployment(
   return call(cluster, describe(target), () =>
     cluster.apps.patchNamespacedDeployment({ ...target, body }, strategy === 'json' ? jsonPatch : strategic),
   );
+}
+
+/** A strategic-merge patch that applies only to the version `read` came from; otherwise a ConflictError. */
+function patchReadVersion(
+  cluster: Cluster,
+  target: Target,
+  read: V1Deployment,
+  body: { metadata?: Record<string, unknown>; spec: object },
+) {
+  const metadata = { ...body.metadata, resourceVersion: read.metadata?.resourceVersion };
+  return patchDeployment(cluster, target, { ...body, metadata }, 'strategic');
 }
 
 export interface SetImageOptions {
@@ -124,15 +133,10 @@ export async function setImage(
     if (pairs.every(([c, i]) => current[c] === i)) {
       return { changed: false, message: `${describe(target)} already runs ${args}`, kubectl };
     }
-    await patchDeployment(
-      cluster,
-      target,
-      {
-        metadata: { resourceVersion: d.metadata?.resourceVersion, annotations: { [CHANGE_CAUSE]: cause } },
-        spec: { template: { spec: { containers: pairs.map(([name, image]) => ({ name, image })) } } },
-      },
-      'strategic',
-    );
+    await patchReadVersion(cluster, target, d, {
+      metadata: { annotations: { [CHANGE_CAUSE]: cause } },
+      spec: { template: { spec: { containers: pairs.map(([name, image]) => ({ name, image })) } } },
+    });
     return { changed: true, message: `deployment.apps/${target.name} image updated (${args})`, kubectl };
   });
 }
@@ -397,12 +401,7 @@ export async function setPaused(cluster: Cluster, target: Target, paused: boolea
     if (Boolean(d.spec?.paused) === paused) {
       throw new RolloutError(`${describe(target)} is ${paused ? 'already paused' : 'not paused'}`);
     }
-    await patchDeployment(
-      cluster,
-      target,
-      { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { paused } },
-      'strategic',
-    );
+    await patchReadVersion(cluster, target, d, { spec: { paused } });
     return {
       changed: true,
       message: `deployment.apps/${target.name} ${paused ? 'paused' : 'resumed'}`,
@@ -418,17 +417,11 @@ export async function restart(cluster: Cluster, target: Target, now = new Date()
     const d = await getDeployment(cluster, target);
     if (d.spec?.paused)
       throw new PausedError(`can't restart paused ${describe(target)} (run rollout resume first)`);
-    await patchDeployment(
-      cluster,
-      target,
-      {
-        metadata: { resourceVersion: d.metadata?.resourceVersion },
-        spec: {
-          template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } },
-        },
+    await patchReadVersion(cluster, target, d, {
+      spec: {
+        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } },
       },
-      'strategic',
-    );
+    });
     return { changed: true, message: `deployment.apps/${target.name} restarted`, kubectl };
   });
 }
@@ -442,12 +435,7 @@ export async function scale(cluster: Cluster, target: Target, replicas: number):
     const d = await getDeployment(cluster, target);
     if (d.spec?.replicas === replicas)
       return { changed: false, message: `${describe(target)} already has ${replicas} replicas`, kubectl };
-    await patchDeployment(
-      cluster,
-      target,
-      { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { replicas } },
-      'strategic',
-    );
+    await patchReadVersion(cluster, target, d, { spec: { replicas } });
     return { changed: true, message: `deployment.apps/${target.name} scaled to ${replicas}`, kubectl };
   });
 }

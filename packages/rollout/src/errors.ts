@@ -1,19 +1,15 @@
 /** Every failure the library reports; `message` is one line a user can act on. */
 export class RolloutError extends Error {
-  override name = 'RolloutError';
+  // Each subclass is named after itself (the package is compiled, not minified, so names survive).
+  override name = this.constructor.name;
 }
 
 /** The input was wrong; nothing was changed. */
-export class InvalidInputError extends RolloutError {
-  override name = 'InvalidInputError';
-}
+export class InvalidInputError extends RolloutError {}
 
-export class NotFoundError extends RolloutError {
-  override name = 'NotFoundError';
-}
+export class NotFoundError extends RolloutError {}
 
 export class RevisionNotFoundError extends NotFoundError {
-  override name = 'RevisionNotFoundError';
   constructor(
     readonly revision: number,
     readonly known: number[],
@@ -23,25 +19,15 @@ export class RevisionNotFoundError extends NotFoundError {
 }
 
 /** The Deployment is paused; kubectl refuses the same operations. */
-export class PausedError extends RolloutError {
-  override name = 'PausedError';
-}
+export class PausedError extends RolloutError {}
 
 /** Someone else changed the object between our read and our write, more often than we retry. */
-export class ConflictError extends RolloutError {
-  override name = 'ConflictError';
-}
+export class ConflictError extends RolloutError {}
 
 /** The rollout stopped progressing: the Deployment's Progressing condition says ProgressDeadlineExceeded. */
-export class ProgressDeadlineError extends RolloutError {
-  override name = 'ProgressDeadlineError';
-}
+export class ProgressDeadlineError extends RolloutError {}
 
-export class TimeoutError extends RolloutError {
-  override name = 'TimeoutError';
-}
+export class TimeoutError extends RolloutError {}
 
 /** The API server could not be reached at all. */
-export class UnreachableError extends RolloutError {
-  override name = 'UnreachableError';
-}
+export class UnreachableError extends RolloutError {}
