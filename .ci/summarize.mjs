@@ -1,8 +1,9 @@
-// Adds up the JSON reports every vitest suite wrote (.reports/vitest.json) into the one line CI reads.
-// A package that has a test script but wrote no report counts as one failure: it did not run
-// (with --e2e, the same holds for the e2e suite).
+// Adds up the JSON reports every vitest suite wrote into the one line CI reads: each workspace's
+// .reports/vitest.json, and with --e2e every e2e/.reports/**/e2e.json (one per suite and Kubernetes
+// minor). A package that has a test script but wrote no report counts as one failure: it did not run
+// (with --e2e, the same holds when the e2e suite wrote no report at all).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const workspaces = ['apps', 'packages'].flatMap((dir) =>
@@ -10,37 +11,47 @@ const workspaces = ['apps', 'packages'].flatMap((dir) =>
     .filter((entry) => entry.isDirectory())
     .map((entry) => join(dir, entry.name)),
 );
-workspaces.push('k8s', 'scripts', 'e2e');
+workspaces.push('k8s', 'scripts');
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+
+function add(label, file) {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  const suiteErrors = r.testResults.filter(
+    (t) => t.status === 'failed' && t.assertionResults.length === 0,
+  ).length;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + suiteErrors;
+  skipped += r.numPendingTests + r.numTodoTests;
+  console.log(`${label}: ${r.numPassedTests} passed, ${r.numFailedTests + suiteErrors} failed`);
+}
+
 for (const workspace of workspaces) {
   const manifest = join(root, workspace, 'package.json');
   if (!existsSync(manifest)) continue;
-  const scripts = JSON.parse(readFileSync(manifest, 'utf8')).scripts ?? {};
-  for (const [name, file] of [
-    ['test', '.reports/vitest.json'],
-    ['e2e', '.reports/e2e.json'],
-    ['e2e:nodes', '.reports/e2e-nodes.json'],
-  ]) {
-    if (!scripts[name]) continue;
-    const report = join(root, workspace, file);
-    if (!existsSync(report)) {
-      if (name === 'test' || process.argv.includes('--e2e')) {
-        console.log(`${workspace}: no ${file} (its ${name} suite did not run)`);
-        failed++;
-      }
-      continue;
-    }
-    const r = JSON.parse(readFileSync(report, 'utf8'));
-    const suiteErrors = r.testResults.filter(
-      (t) => t.status === 'failed' && t.assertionResults.length === 0,
-    ).length;
-    passed += r.numPassedTests;
-    failed += r.numFailedTests + suiteErrors;
-    skipped += r.numPendingTests + r.numTodoTests;
-    console.log(`${workspace} ${name}: ${r.numPassedTests} passed, ${r.numFailedTests + suiteErrors} failed`);
+  if (!JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) continue;
+  const report = join(root, workspace, '.reports/vitest.json');
+  if (existsSync(report)) add(`${workspace} test`, report);
+  else {
+    console.log(`${workspace}: no .reports/vitest.json (its test suite did not run)`);
+    failed++;
+  }
+}
+
+if (process.argv.includes('--e2e')) {
+  const e2eReports = join(root, 'e2e/.reports');
+  const found = existsSync(e2eReports)
+    ? readdirSync(e2eReports, { recursive: true })
+        .map(String)
+        .filter((f) => f === 'e2e.json' || f.endsWith('/e2e.json'))
+        .sort()
+    : [];
+  for (const file of found) add(`e2e ${relative(root, join(e2eReports, file))}`, join(e2eReports, file));
+  if (!found.length) {
+    console.log('e2e: no .reports/**/e2e.json (the e2e suite did not run)');
+    failed++;
   }
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

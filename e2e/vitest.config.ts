@@ -1,14 +1,24 @@
 import { defineConfig } from 'vitest/config';
+import TimingReporter from './support/timing-reporter.js';
 
-// Scenarios share one cluster and its NodePorts, so files run one at a time. tests/ runs on the one-node
-// cluster (`pnpm run e2e`), nodes/ on the three-node one (`pnpm run e2e:nodes`); `pnpm e2e` at the top
-// makes both clusters.
+// Each scenario file owns its namespaces and NodePorts (support/cluster.ts), so files run side by side;
+// a file's namespace set-ups run side by side too. tests/ runs on the one-node cluster (`pnpm run e2e`),
+// nodes/ on the three-node one (`pnpm run e2e:nodes`); `pnpm e2e` at the top makes both clusters and runs
+// both suites at once. ROLLOUT_LAB_E2E_WORKERS: how many files at a time (measured in the README).
+const workers = Number(process.env.ROLLOUT_LAB_E2E_WORKERS ?? 2);
+/** Where reports go (ROLLOUT_LAB_REPORTS, relative to e2e/; \`pnpm e2e\` gives each suite its own). */
+const reports = process.env.ROLLOUT_LAB_REPORTS ?? '.reports';
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'nodes/**/*.test.ts'],
-    fileParallelism: false,
-    reporters: ['default', 'json'],
-    outputFile: { json: '.reports/e2e.json' },
+    globalSetup: ['support/global-setup.ts'],
+    setupFiles: ['support/priority.ts'],
+    fileParallelism: true,
+    maxWorkers: workers,
+    sequence: { hooks: 'parallel' },
+    reporters: ['default', 'json', new TimingReporter(`${reports}/files.json`)],
+    outputFile: { json: `${reports}/e2e.json` },
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },

@@ -2,7 +2,7 @@ import { getDeployment, setImage, type Target, waitForRollout } from '@rollout-l
 import { assertNoErrors } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { cluster, deploy, kubectl, nodePortUrl, useNamespace } from '../support/cluster.js';
+import { cluster, deploy, kubectl, useNamespace } from '../support/cluster.js';
 import { report, run, settledVersion, sleep } from '../support/traffic.js';
 
 // Runs on the node-restart cluster (`pnpm e2e` makes it after the main suite): a control plane and two
@@ -91,7 +91,7 @@ describe('a worker node restarted in the middle of a rolling update', () => {
       }
     })();
 
-    const traffic = run({ url: nodePortUrl(30090), rate: 50 });
+    const traffic = run({ url: ns.url(), rate: 50 });
     await sleep(2000);
     await setImage(
       k8s,

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestsRoot } from '@rollout-lab/manifests';
 import { type Cluster, connect, waitForRollout } from '@rollout-lab/rollout';
-import { afterAll, beforeAll } from 'vitest';
-import { $ } from 'zx';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { $, YAML } from 'zx';
+import { E2E_LABEL, nodePortRange } from './env.js';
 
 /**
  * The cluster under test: the kind cluster `pnpm e2e` made (KUBECONFIG), or any cluster given
@@ -25,33 +27,85 @@ export function nodePortUrl(nodePort: number, path = '/'): string {
   return base.toString();
 }
 
-/** A fresh namespace, labelled for Pod Security "restricted" (enforced), deleted by the returned function. */
-async function createNamespace(prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
-  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await kubectl(['create', 'namespace', name]);
-  await kubectl([
-    'label',
-    'namespace',
-    name,
-    'pod-security.kubernetes.io/enforce=restricted',
-    'pod-security.kubernetes.io/enforce-version=latest',
-  ]);
-  return {
-    name,
-    remove: async () => {
-      await kubectl(['delete', 'namespace', name, '--wait=true', '--timeout=120s']).nothrow();
-    },
-  };
-}
-
-/** Any kustomization under k8s/, e.g. "base/deployment" (a Deployment without its Service). */
-export async function applyKustomization(path: string, namespace: string): Promise<void> {
-  await kubectl(['apply', '-n', namespace, '-k', `${manifestsRoot}/${path}`]);
-}
-
 /** The rollout library's handle on the cluster under test. */
 export function cluster(): Cluster {
   return connect({ context: process.env.ROLLOUT_LAB_CONTEXT });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain JSON, changed field by field
+type Manifest = { kind: string; metadata: { name: string }; spec?: any };
+
+/** NodePorts this test file claimed, by namespace: each file's own, so files can run side by side. */
+const claimed = new Map<string, number>();
+
+/** Where this file starts looking for a free NodePort: spread by worker, so that claims rarely collide. */
+function candidatePorts(): number[] {
+  const { first, last } = nodePortRange();
+  const size = last - first + 1;
+  const worker = Number(process.env.VITEST_POOL_ID ?? 1);
+  const start = ((worker - 1) * 5) % size;
+  return Array.from({ length: size }, (_, i) => first + ((start + i) % size));
+}
+
+const PORT_TAKEN = /provided port is already allocated/;
+
+/**
+ * Applies the objects; a NodePort Service gets the first port of the published range that the API
+ * server lets us allocate. The API server is the one owner of NodePorts, so two files (or a namespace
+ * of an earlier run still being deleted) can never end up on the same port.
+ */
+async function applyClaimingNodePort(objects: Manifest[], namespace: string): Promise<void> {
+  const services = objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'NodePort');
+  if (services.length > 1) {
+    throw new Error(`one NodePort Service per test namespace, got ${services.map((s) => s.metadata.name)}`);
+  }
+  const service = services[0];
+  const apply = () =>
+    kubectl(
+      ['apply', '-n', namespace, '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    );
+  if (!service) return void (await apply());
+  for (const port of candidatePorts()) {
+    service.spec.ports[0].nodePort = port;
+    const result = await apply().nothrow();
+    if (result.exitCode === 0) return void claimed.set(namespace, port);
+    if (!PORT_TAKEN.test(result.stderr)) throw new Error(`kubectl apply failed: ${result.stderr.trim()}`);
+  }
+  const { first, last } = nodePortRange();
+  throw new Error(`no free NodePort in ${first}-${last}: every one is allocated in the cluster`);
+}
+
+export interface DeployOptions {
+  /** Container images to set in every rendered Deployment before applying, e.g. { myapp: '…:v2.0' }. */
+  images?: Record<string, string>;
+}
+
+/**
+ * Applies a kustomization under k8s/ ("overlays/rolling", "rbac", …) into the namespace, giving its
+ * NodePort Service a port of this file's own, and waits for these Deployments.
+ */
+export async function deploy(
+  k8s: Cluster,
+  path: string,
+  namespace: string,
+  deployments: string[],
+  options: DeployOptions = {},
+): Promise<void> {
+  const rendered = (await kubectl(['kustomize', `${manifestsRoot}/${path}`])).stdout;
+  const objects = YAML.parseAllDocuments(rendered)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((o): o is Manifest => o !== null);
+  for (const o of objects) {
+    if (o.kind !== 'Deployment') continue;
+    for (const c of o.spec.template.spec.containers as Array<{ name: string; image: string }>) {
+      c.image = options.images?.[c.name] ?? c.image;
+    }
+  }
+  await applyClaimingNodePort(objects, namespace);
+  await Promise.all(
+    deployments.map((name) => waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true })),
+  );
 }
 
 export async function podNames(namespace: string, selector: string): Promise<string[]> {
@@ -81,6 +135,26 @@ export async function rolloutCli(args: string[], env: Record<string, string> = {
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr.trim() };
 }
 
+/** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */
+export function interrupt(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      if (when.test(stdout) && child.exitCode === null) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.trim() }));
+  });
+}
+
 export async function resourceVersion(kind: string, name: string, namespace: string): Promise<string> {
   return (
     await kubectl(['get', kind, name, '-n', namespace, '-o', 'jsonpath={.metadata.resourceVersion}'])
@@ -89,41 +163,58 @@ export async function resourceVersion(kind: string, name: string, namespace: str
 
 export interface TestNamespace {
   readonly name: string;
+  /** The NodePort this namespace's Service was given by deploy(). */
+  readonly nodePort: number;
+  /** http://127.0.0.1:<nodePort><path> */
+  url(path?: string): string;
 }
 
 /**
- * One namespace per test file: created (restricted Pod Security) and set up before its tests, deleted
- * after them. NodePorts are cluster-wide, so files that use the same one run one after another.
+ * One namespace per scenario: created (Pod Security "restricted", enforced; labelled with this run so
+ * the sweep finds it) and set up before the file's tests, its deletion started after them and not
+ * awaited (the global teardown sweeps whatever is left). Set-ups of one file run side by side.
  */
 export function useNamespace(
   prefix: string,
   setup: (namespace: string) => Promise<void> = async () => {},
 ): TestNamespace {
-  let created: Awaited<ReturnType<typeof createNamespace>> | undefined;
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  let created = false;
   beforeAll(async () => {
-    created = await createNamespace(prefix);
-    await setup(created.name);
+    const namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          [E2E_LABEL]: inject('runId'),
+        },
+      },
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(namespace));
+    created = true;
+    await setup(name);
   });
   afterAll(async () => {
-    await created?.remove();
+    if (created) await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
   });
+  const port = () => {
+    const p = claimed.get(name);
+    if (p === undefined) throw new Error(`namespace ${name} has no NodePort Service deployed`);
+    return p;
+  };
   return {
     get name() {
-      if (!created) throw new Error(`namespace ${prefix}-… is not created yet`);
-      return created.name;
+      if (!created) throw new Error(`namespace ${name} is not created yet`);
+      return name;
     },
+    get nodePort() {
+      return port();
+    },
+    url: (path = '/') => nodePortUrl(port(), path),
   };
-}
-
-/** Applies a kustomization under k8s/ ("overlays/rolling", "rbac", …) and waits for these Deployments. */
-export async function deploy(
-  k8s: Cluster,
-  path: string,
-  namespace: string,
-  deployments: string[],
-): Promise<void> {
-  await applyKustomization(path, namespace);
-  for (const name of deployments) await waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true });
 }
 
 /** A kubeconfig for a ServiceAccount alone: the cluster's address and CA, and a 10-minute token. */

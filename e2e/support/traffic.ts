@@ -11,6 +11,16 @@ import {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How many answers in a row from the new version mean it "took over" in a 3-replica rolling update, for
+ * assertPhases' straggler check. While an old pod is still an endpoint it holds at least 1 of 4 (3
+ * replicas + 1 surge), so a run of n new answers by chance has probability ≤ 0.75^n per position: 30
+ * (the library's default) gives about 2·10⁻⁴, which a slow last step of ~500 requests turns into false
+ * alarms now and then; 60 gives 3·10⁻⁸. A real stale endpoint keeps answering a quarter of the requests
+ * and still breaks every such run.
+ */
+export const TAKEOVER_RUN = 60;
+
 /** A sampler running through a whole scenario, with named time marks for windows. */
 export interface Run {
   sampler: Sampler;

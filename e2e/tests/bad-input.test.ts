@@ -6,13 +6,16 @@ describe('bad input leaves the cluster unchanged', () => {
   const k8s = cluster();
   // A canary pair and a blue/green pair (with blue-green's Service, for the switch); no canary Service.
   const ns = useNamespace('rl-input', async (namespace) => {
-    await deploy(k8s, 'overlays/canary/stable', namespace, ['deploy-myapp']);
-    await deploy(k8s, 'overlays/canary/canary', namespace, ['deploy-myapp-canary']);
-    await deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']);
+    await Promise.all([
+      deploy(k8s, 'overlays/canary/stable', namespace, ['deploy-myapp']),
+      deploy(k8s, 'overlays/canary/canary', namespace, ['deploy-myapp-canary']),
+      deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']),
+    ]);
   });
   const rv = () => resourceVersion('deployment', 'deploy-myapp', ns.name);
 
-  it.each([
+  // Refusals change nothing, so they run side by side; the switch below writes, so it comes after them.
+  it.concurrent.each([
     [
       ['set-image', 'nope', 'myapp=rollout-lab/myapp:v2.0'],
       1,
@@ -49,7 +52,7 @@ describe('bad input leaves the cluster unchanged', () => {
     expect(await rv()).toBe(before);
   });
 
-  it('names a namespace that does not exist', async () => {
+  it.concurrent('names a namespace that does not exist', async () => {
     const r = await rolloutCli(['history', 'deploy-myapp', '-n', 'no-such-namespace']);
     expect(r).toMatchObject({ code: 1, stderr: 'error: namespace no-such-namespace not found' });
   });

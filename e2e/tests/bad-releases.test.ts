@@ -1,47 +1,55 @@
 import { setImageWithAutoUndo, type Target } from '@rollout-lab/rollout';
 import { assertNoErrors, assertVersions } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, nodePortUrl, rolloutCli, useNamespace } from '../support/cluster.js';
+import { cluster, deploy, rolloutCli, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 // A release that cannot become ready must not cost a single request: maxUnavailable 0 keeps every v1
 // pod until a new one is available, and the progress deadline (20 s in this overlay) triggers the undo.
-describe('bad releases roll back by themselves', () => {
+// The three bad releases are independent: each has its own namespace, and they run side by side.
+describe.concurrent('bad releases roll back by themselves', () => {
   const k8s = cluster();
-  let target: Target;
-  const ns = useNamespace('rl-bad', async (namespace) => {
-    target = { namespace, name: 'deploy-myapp' };
-    await deploy(k8s, 'overlays/test-fast-deadline', namespace, [target.name]);
-  });
+  const setup = (namespace: string) =>
+    deploy(k8s, 'overlays/test-fast-deadline', namespace, ['deploy-myapp']);
+  const namespaces = {
+    'never becomes ready': useNamespace('rl-bad-unready', setup),
+    'crash-loops': useNamespace('rl-bad-crash', setup),
+  };
+  const pull = useNamespace('rl-bad-pull', setup);
 
-  it.each([
+  it.for([
     ['never becomes ready', 'rollout-lab/myapp:v3.0-never-ready'],
     ['crash-loops', 'rollout-lab/myapp:v3.0-crash'],
-  ])('a v3 that %s: v1 keeps serving, ProgressDeadlineExceeded, auto-undo', async (what, image) => {
-    const traffic = run({ url: nodePortUrl(30083), rate: 50 });
-    await sleep(2000);
-    traffic.mark('change');
-    const result = await setImageWithAutoUndo(
-      k8s,
-      target,
-      { myapp: image },
-      { cause: `bad release: ${what}`, timeoutMs: 120_000 },
-    );
-    traffic.mark('recovered');
-    await sleep(2000);
-    const records = await traffic.finish(1000);
-    await report(`bad release: ${what}`, records, {
-      'time to detect (s)': (result.detectedAfterMs ?? 0) / 1000,
-      'time to recover (s)': (result.recoveredAfterMs ?? 0) / 1000,
-    });
-    expect(result.rolledBack).toBe(true);
-    expect(result.reason).toBe('deployment "deploy-myapp" exceeded its progress deadline');
-    assertNoErrors(records);
-    assertVersions(records, ['v1']);
-  });
+  ] as const)(
+    'a v3 that %s: v1 keeps serving, ProgressDeadlineExceeded, auto-undo',
+    async ([what, image]) => {
+      const ns = namespaces[what];
+      const target: Target = { namespace: ns.name, name: 'deploy-myapp' };
+      const traffic = run({ url: ns.url(), rate: 50 });
+      await sleep(2000);
+      traffic.mark('change');
+      const result = await setImageWithAutoUndo(
+        k8s,
+        target,
+        { myapp: image },
+        { cause: `bad release: ${what}`, timeoutMs: 120_000 },
+      );
+      traffic.mark('recovered');
+      await sleep(2000);
+      const records = await traffic.finish(1000);
+      await report(`bad release: ${what}`, records, {
+        'time to detect (s)': (result.detectedAfterMs ?? 0) / 1000,
+        'time to recover (s)': (result.recoveredAfterMs ?? 0) / 1000,
+      });
+      expect(result.rolledBack).toBe(true);
+      expect(result.reason).toBe('deployment "deploy-myapp" exceeded its progress deadline');
+      assertNoErrors(records);
+      assertVersions(records, ['v1']);
+    },
+  );
 
   it('an image that cannot be pulled: the same, through the CLI with --auto-undo', async () => {
-    const traffic = run({ url: nodePortUrl(30083), rate: 50 });
+    const traffic = run({ url: pull.url(), rate: 50 });
     await sleep(2000);
     const started = Date.now();
     const cli = await rolloutCli([
@@ -50,7 +58,7 @@ describe('bad releases roll back by themselves', () => {
       'myapp=rollout-lab/myapp:v9.9-missing',
       '--auto-undo',
       '-n',
-      ns.name,
+      pull.name,
     ]);
     const recoveredMs = Date.now() - started;
     await sleep(2000);

@@ -1,7 +1,7 @@
 import { activeColor, type BlueGreen, getDeployment, switchColor } from '@rollout-lab/rollout';
 import { assertNoErrors, shareOf } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
+import { cluster, deploy, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 /** How long kube-proxy may take to apply a new Service selector (its sync period is 1 s or less). */
@@ -16,7 +16,7 @@ describe('blue/green', () => {
   });
 
   it('brings green up unseen, switches all traffic to it at once, scales blue down after the delay', async () => {
-    const traffic = run({ url: nodePortUrl(30082), rate: 50 });
+    const traffic = run({ url: ns.url(), rate: 50 });
     await sleep(2000);
     traffic.mark('green up');
     const outcome = await switchColor(k8s, bg, 'green', {

@@ -1,7 +1,7 @@
 import { type CanaryPair, getDeployment, guardCanary, setImage } from '@rollout-lab/rollout';
 import { binomialTolerance, formatErrors, summarize } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
+import { cluster, deploy, useNamespace } from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 const RATE = 60;
@@ -17,7 +17,7 @@ describe('canary analysis aborts a faulty canary', () => {
   });
 
   it('sees 5xx above 5 % over a 5 s window, aborts, and the errors users saw stay within the canary share', async () => {
-    const traffic = run({ url: nodePortUrl(30081), rate: RATE });
+    const traffic = run({ url: ns.url(), rate: RATE });
     await sleep(2000);
     traffic.mark('flaky canary');
     await setImage(

@@ -11,8 +11,8 @@ import {
 import { assertNoErrors, assertPhases } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { cluster, deploy, kubectl, nodePortUrl, useNamespace } from '../support/cluster.js';
-import { report, run, sleep } from '../support/traffic.js';
+import { cluster, deploy, kubectl, useNamespace } from '../support/cluster.js';
+import { report, run, sleep, TAKEOVER_RUN } from '../support/traffic.js';
 
 const trimLines = (text: string) =>
   text
@@ -24,24 +24,25 @@ const trimLines = (text: string) =>
 // Seed §7: rollout history with change-causes, and undo to revision 1 — compared with kubectl's own.
 describe('history and rollback (seed §7)', () => {
   const k8s = cluster();
-  let target: Target;
-  let twin: Target;
-  const ns = useNamespace('rl-history', async (namespace) => {
-    target = { namespace, name: 'deploy-myapp' };
-    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
-  });
-  // The twin is the same Deployment without a Service (its NodePort is the original's).
-  const twinNs = useNamespace('rl-twin', async (namespace) => {
-    twin = { namespace, name: 'deploy-myapp' };
-    await deploy(k8s, 'base/deployment', namespace, [twin.name]);
-    for (const t of [target, twin]) {
-      await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
-    }
-    for (const t of [target, twin]) await waitForRollout(k8s, t, { untilOldPodsGone: true });
-  });
+  // Ours and a twin (the same Deployment without a Service), both at v2 through one rolling update.
+  const atV2 = async (t: Target, path: string) => {
+    await deploy(k8s, path, t.namespace, [t.name]);
+    await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+    await waitForRollout(k8s, t, { untilOldPodsGone: true });
+  };
+  const ns = useNamespace('rl-history', (namespace) =>
+    atV2({ namespace, name: 'deploy-myapp' }, 'overlays/rolling'),
+  );
+  const twinNs = useNamespace('rl-twin', (namespace) =>
+    atV2({ namespace, name: 'deploy-myapp' }, 'base/deployment'),
+  );
+  const target = (): Target => ({ namespace: ns.name, name: 'deploy-myapp' });
+  const twin = (): Target => ({ namespace: twinNs.name, name: 'deploy-myapp' });
+  // kubectl's own undo of the twin runs while ours is measured; the comparison waits for it.
+  let twinUndone: Promise<void> | undefined;
 
   it('lists the change-causes exactly as kubectl rollout history does', async () => {
-    const rows = await history(k8s, target);
+    const rows = await history(k8s, target());
     expect(rows.map((r) => [r.revision, r.changeCause])).toEqual([
       [1, 'initial deploy: myapp v1.0'],
       [2, 'upgrade to myapp v2.0'],
@@ -56,19 +57,24 @@ describe('history and rollback (seed §7)', () => {
   });
 
   it('undoes to revision 1 with not one failed request; revision 1 becomes revision 3', async () => {
-    const traffic = run({ url: nodePortUrl(30080), rate: 50 });
+    twinUndone = (async () => {
+      await kubectl(['rollout', 'undo', 'deployment/deploy-myapp', '--to-revision=1', '-n', twinNs.name]);
+      await waitForRollout(k8s, twin(), { untilOldPodsGone: true });
+    })();
+    twinUndone.catch(() => {}); // judged where it is awaited
+    const traffic = run({ url: ns.url(), rate: 50 });
     await sleep(3000);
     traffic.mark('undo');
-    const outcome = await undo(k8s, target, 1);
+    const outcome = await undo(k8s, target(), 1);
     expect(outcome).toMatchObject({ changed: true, revision: 1 });
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    await waitForRollout(k8s, target(), { untilOldPodsGone: true });
     const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.undo ?? 0);
     await sleep(3000);
     const records = await traffic.finish(1000);
     await report('undo to revision 1', records, { 'rollback until old pods gone (s)': rolloutMs / 1000 });
     assertNoErrors(records);
-    assertPhases(records, ['v2', 'mixed', 'v1']);
-    const rows = await history(k8s, target);
+    assertPhases(records, ['v2', 'mixed', 'v1'], TAKEOVER_RUN);
+    const rows = await history(k8s, target());
     expect(rows.map((r) => [r.revision, r.changeCause, r.images.myapp, r.current])).toEqual([
       [2, 'upgrade to myapp v2.0', 'rollout-lab/myapp:v2.0', false],
       [3, 'initial deploy: myapp v1.0', 'rollout-lab/myapp:v1.0', true],
@@ -76,21 +82,20 @@ describe('history and rollback (seed §7)', () => {
   });
 
   it('leaves the same pod template and annotations as kubectl rollout undo on a twin', async () => {
-    await kubectl(['rollout', 'undo', 'deployment/deploy-myapp', '--to-revision=1', '-n', twinNs.name]);
-    await waitForRollout(k8s, twin, { untilOldPodsGone: true });
-    const [ours, theirs] = await Promise.all([getDeployment(k8s, target), getDeployment(k8s, twin)]);
+    await twinUndone;
+    const [ours, theirs] = await Promise.all([getDeployment(k8s, target()), getDeployment(k8s, twin())]);
     expect(JSON.parse(JSON.stringify(ours.spec?.template))).toEqual(
       JSON.parse(JSON.stringify(theirs.spec?.template)),
     );
     expect(ours.metadata?.annotations?.[CHANGE_CAUSE]).toBe(theirs.metadata?.annotations?.[CHANGE_CAUSE]);
-    expect((await history(k8s, twin)).map((r) => r.revision)).toEqual([2, 3]);
+    expect((await history(k8s, twin())).map((r) => r.revision)).toEqual([2, 3]);
   });
 
   it('refuses an unknown revision, naming the known ones, and changes nothing', async () => {
-    const before = (await getDeployment(k8s, target)).metadata?.resourceVersion;
-    await expect(undo(k8s, target, 7)).rejects.toThrow('revision 7 not found; known: 2, 3');
-    expect((await getDeployment(k8s, target)).metadata?.resourceVersion).toBe(before);
-    const again = await undo(k8s, target, 3);
+    const before = (await getDeployment(k8s, target())).metadata?.resourceVersion;
+    await expect(undo(k8s, target(), 7)).rejects.toThrow('revision 7 not found; known: 2, 3');
+    expect((await getDeployment(k8s, target())).metadata?.resourceVersion).toBe(before);
+    const again = await undo(k8s, target(), 3);
     expect(again).toMatchObject({
       changed: false,
       message: 'skipped rollback (current template already matches revision 3)',

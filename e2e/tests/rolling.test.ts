@@ -1,20 +1,26 @@
 import { setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { assertNoErrors, assertPhases, assertVersions, type RequestRecord } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, nodePortUrl, useNamespace } from '../support/cluster.js';
-import { report, run, sleep } from '../support/traffic.js';
+import { cluster, deploy, type TestNamespace, useNamespace } from '../support/cluster.js';
+import { report, run, sleep, TAKEOVER_RUN } from '../support/traffic.js';
 
 // Seed §6: kubectl set image on deploy-myapp, old pods replaced one by one, checked by machine.
-describe('rolling update v1 → v2 (seed §6)', () => {
+// Both directions run side by side, each in its own namespace: v1 → v2 from the overlay as shipped, and
+// v2 → v1 from the same overlay deployed at v2.
+describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
   const k8s = cluster();
-  let target: Target;
-  useNamespace('rl-rolling', async (namespace) => {
-    target = { namespace, name: 'deploy-myapp' };
-    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
-  });
+  const up = useNamespace('rl-rolling-up', (namespace) =>
+    deploy(k8s, 'overlays/rolling', namespace, ['deploy-myapp']),
+  );
+  const down = useNamespace('rl-rolling-down', (namespace) =>
+    deploy(k8s, 'overlays/rolling', namespace, ['deploy-myapp'], {
+      images: { myapp: 'rollout-lab/myapp:v2.0' },
+    }),
+  );
 
-  const rollTo = async (image: string, cause: string, keepAlive: boolean) => {
-    const traffic = run({ url: nodePortUrl(30080), rate: 50, keepAlive });
+  const rollTo = async (ns: TestNamespace, image: string, cause: string, keepAlive: boolean) => {
+    const target: Target = { namespace: ns.name, name: 'deploy-myapp' };
+    const traffic = run({ url: ns.url(), rate: 50, keepAlive });
     await sleep(3000);
     traffic.mark('change');
     const outcome = await setImage(k8s, target, { myapp: image }, { cause });
@@ -26,18 +32,18 @@ describe('rolling update v1 → v2 (seed §6)', () => {
   };
 
   it('goes v1 → mixed → v2 with fresh connections and not one failed request', async () => {
-    const { records, rolloutMs } = await rollTo('rollout-lab/myapp:v2.0', 'upgrade to myapp v2.0', false);
+    const { records, rolloutMs } = await rollTo(up, 'rollout-lab/myapp:v2.0', 'upgrade to myapp v2.0', false);
     await report('rolling v1 to v2 (fresh connections)', records, {
       'rollout until old pods gone (s)': rolloutMs / 1000,
     });
     expect(records.length).toBeGreaterThanOrEqual(1000);
     assertNoErrors(records);
     assertVersions(records, ['v1', 'v2']);
-    assertPhases(records, ['v1', 'mixed', 'v2']);
+    assertPhases(records, ['v1', 'mixed', 'v2'], TAKEOVER_RUN);
   });
 
   it('goes back v2 → v1 with keep-alive clients and still not one failed request', async () => {
-    const { records, rolloutMs } = await rollTo('rollout-lab/myapp:v1.0', 'back to myapp v1.0', true);
+    const { records, rolloutMs } = await rollTo(down, 'rollout-lab/myapp:v1.0', 'back to myapp v1.0', true);
     await report('rolling v2 to v1 (keep-alive)', records, {
       'rollout until old pods gone (s)': rolloutMs / 1000,
     });

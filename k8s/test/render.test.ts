@@ -34,7 +34,7 @@ describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
     for (const obj of all) expect(obj.metadata.labels?.app).toBe('myapp');
   });
 
-  it('exposes svc-myapp as a NodePort 80 → http on a fixed port the kind clusters publish (30080-30091)', async () => {
+  it('exposes svc-myapp as a NodePort 80 → http on a fixed port the kind clusters publish (30080-30121)', async () => {
     const svc = await service(overlay);
     expect(svc.metadata.name).toBe('svc-myapp');
     expect(svc.spec.type).toBe('NodePort');
@@ -42,7 +42,7 @@ describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
     expect(svc.spec.ports).toHaveLength(1);
     expect(svc.spec.ports[0]).toMatchObject({ port: 80, targetPort: 'http' });
     expect(svc.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30080);
-    expect(svc.spec.ports[0].nodePort).toBeLessThanOrEqual(30091);
+    expect(svc.spec.ports[0].nodePort).toBeLessThanOrEqual(30121);
   });
 
   it('runs each Deployment with a surge-only rolling update, probes and a graceful stop', async () => {

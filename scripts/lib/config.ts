@@ -32,25 +32,42 @@ export const offlineImages = {
 
 export interface ClusterSpec {
   name: string;
-  /** Worker nodes besides the control plane (0: the control plane runs the workloads). */
+  /** Worker nodes besides the control plane. */
   workers: number;
+  /**
+   * Whether pods may run on the control plane too (kind taints it when there are workers). A kind node
+   * offers the host's cores to the scheduler: on 2 cores, 1,150m after the control plane's own requests.
+   */
+  controlPlaneRunsPods: boolean;
   /** NodePorts published on the host, on 127.0.0.1 only. */
   nodePorts: { first: number; last: number };
 }
 
-/** The cluster every scenario runs on: one node, like the tutorial's. */
+/**
+ * The cluster every scenario runs on. Scenario files run side by side, each claiming NodePorts of its
+ * own, so it publishes 40 (the overlays' fixed ports are the first few). Side by side they need more
+ * CPU requests than one node offers (each pod asks 50m as shipped, terminating ones keep theirs for
+ * their grace period), so a worker joins the control plane and both take pods: 3,150m in all.
+ */
 export const cluster: ClusterSpec = {
   name: process.env.ROLLOUT_LAB_CLUSTER ?? 'rollout-lab',
-  workers: 0,
-  nodePorts: { first: 30080, last: 30089 },
+  workers: 1,
+  controlPlaneRunsPods: true,
+  nodePorts: { first: 30080, last: 30119 },
 };
 
-/** A second, short-lived cluster for restarting a node under load: a control plane and two workers. */
+/**
+ * A second cluster for restarting a node under load: a control plane and two workers. Its ports follow
+ * the main cluster's, so that both can run at once.
+ */
 export const nodesCluster: ClusterSpec = {
   name: `${cluster.name}-nodes`,
   workers: 2,
-  nodePorts: { first: 30090, last: 30091 },
+  controlPlaneRunsPods: false,
+  nodePorts: { first: 30120, last: 30121 },
 };
+
+export const portRange = (spec: ClusterSpec) => `${spec.nodePorts.first}-${spec.nodePorts.last}`;
 
 /** The seed's two images, and the bad releases the resilience tests roll out (built from v2). */
 export const appImages: ReadonlyArray<{ app: string; tag: string; fault?: string }> = [

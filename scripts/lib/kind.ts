@@ -27,9 +27,16 @@ export function kindConfig(spec: ClusterSpec, nodeImage: string, lacksSysResourc
   for (let port = spec.nodePorts.first; port <= spec.nodePorts.last; port++) {
     ports.push({ containerPort: port, hostPort: port, listenAddress: '127.0.0.1', protocol: 'TCP' });
   }
-  const nodes: Record<string, unknown>[] = [
-    { role: 'control-plane', image: nodeImage, extraPortMappings: ports },
-  ];
+  const controlPlane: Record<string, unknown> = {
+    role: 'control-plane',
+    image: nodeImage,
+    extraPortMappings: ports,
+  };
+  if (spec.workers > 0 && spec.controlPlaneRunsPods) {
+    // kubeadm taints a control plane that has workers; this one takes pods like any node.
+    controlPlane.kubeadmConfigPatches = ['kind: InitConfiguration\nnodeRegistration:\n  taints: []\n'];
+  }
+  const nodes: Record<string, unknown>[] = [controlPlane];
   for (let i = 0; i < spec.workers; i++) nodes.push({ role: 'worker', image: nodeImage });
   const config: Record<string, unknown> = {
     kind: 'Cluster',
@@ -82,11 +89,14 @@ export async function ensureCluster(
 ): Promise<'reused' | 'created'> {
   const state = await clusterState(kind, spec);
   if (state === 'healthy') {
-    const image = (
-      await q`docker inspect -f {{.Config.Image}} ${nodeNames(spec)[0]}`.nothrow()
-    ).stdout.trim();
-    if (image === nodeImage) return 'reused';
-    info(`cluster runs ${image}, want ${nodeImage}: recreating`);
+    const controlPlane = nodeNames(spec)[0] as string;
+    const image = (await q`docker inspect -f {{.Config.Image}} ${controlPlane}`.nothrow()).stdout.trim();
+    const ports = await publishedNodePorts(controlPlane);
+    const wanted = specNodePorts(spec);
+    if (image !== nodeImage) info(`cluster runs ${image}, want ${nodeImage}: recreating`);
+    else if (ports.join() !== wanted.join()) {
+      info(`cluster publishes ${describePorts(ports)}, want ${describePorts(wanted)}: recreating`);
+    } else return 'reused';
   }
   if (state === 'broken') warn(`cluster ${spec.name} exists but is not healthy: recreating it`);
   if (state !== 'absent') await deleteCluster(kind, spec);
@@ -110,6 +120,23 @@ export async function ensureCluster(
     throw new Error(`${error.message}\n(node logs exported to ${logs})`);
   });
   return 'created';
+}
+
+const specNodePorts = (spec: ClusterSpec): number[] =>
+  Array.from({ length: spec.nodePorts.last - spec.nodePorts.first + 1 }, (_, i) => spec.nodePorts.first + i);
+
+const describePorts = (ports: number[]) =>
+  ports.length ? `NodePorts ${ports[0]}-${ports.at(-1)} (${ports.length})` : 'no NodePorts';
+
+/** The NodePorts a node container publishes on the host (`docker port`), sorted; the API server's is not one. */
+export async function publishedNodePorts(node: string): Promise<number[]> {
+  const out = (await q`docker port ${node}`.nothrow()).stdout;
+  const ports = new Set<number>();
+  for (const line of out.split('\n')) {
+    const port = Number(/^(\d+)\/tcp ->/.exec(line)?.[1]);
+    if (port >= 30000 && port <= 32767) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 export async function deleteCluster(kind: string, spec: ClusterSpec = cluster): Promise<void> {

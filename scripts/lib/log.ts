@@ -11,33 +11,45 @@ export function warn(message: string): void {
   console.log(`  ! ${message}`);
 }
 
-/** Times recorded by phase(), printed by printTimings(). */
-export const timings: Array<{ name: string; ms: number }> = [];
+/** When the process started its work: phases are timed from here too, since some overlap. */
+export const processStart = Date.now();
+
+/** Times recorded by phase(), printed by printTimings(); `at` is the start, from processStart. */
+export const timings: Array<{ name: string; ms: number; at: number }> = [];
+
+/** Phases under way: a spinner is drawn only for a phase that runs alone. */
+let running = 0;
 
 /**
  * Runs one long step and says how long it took: a spinner under a TTY, plain start/end lines in CI
- * (where a spinner would only fill the log).
+ * (where a spinner would only fill the log) and for steps that run side by side.
  */
 export async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
   const started = Date.now();
-  if (!tty) console.log(`▶ ${name}`);
+  const spin = tty && running === 0;
+  if (!spin) console.log(`▶ ${name}`);
+  running++;
   try {
-    const result = tty ? await spinner(name, run) : await run();
+    const result = spin ? await spinner(name, run) : await run();
     const ms = Date.now() - started;
-    timings.push({ name, ms });
+    timings.push({ name, ms, at: started - processStart });
     console.log(`✓ ${name} (${seconds(ms)})`);
     return result;
   } catch (error) {
     console.log(`✗ ${name} failed after ${seconds(Date.now() - started)}`);
     throw error;
+  } finally {
+    running--;
   }
 }
 
+/** Each phase's start and length (phases may overlap), and the wall-clock time since the start. */
 export function printTimings(title: string): void {
-  const total = timings.reduce((sum, t) => sum + t.ms, 0);
   console.log(`\n${title}`);
-  for (const t of timings) console.log(`  ${seconds(t.ms).padStart(8)}  ${t.name}`);
-  console.log(`  ${seconds(total).padStart(8)}  total`);
+  console.log(`  ${'start'.padStart(8)}  ${'took'.padStart(8)}  phase`);
+  for (const t of timings)
+    console.log(`  ${seconds(t.at).padStart(8)}  ${seconds(t.ms).padStart(8)}  ${t.name}`);
+  console.log(`  ${''.padStart(8)}  ${seconds(Date.now() - processStart).padStart(8)}  total (wall clock)`);
 }
 
 /** A failure the user can act on: printed as one line, no stack. */

