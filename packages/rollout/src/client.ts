@@ -53,9 +53,13 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Why a request never reached the API server: a socket error code, or fetch's own refusal of a port. */
 function networkCode(error: unknown): string | undefined {
-  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  type Link = { code?: string; message?: string; cause?: unknown };
+  for (let e = error as Link | undefined; e; e = e.cause as Link | undefined) {
     if (e.code && NETWORK_CODES.has(e.code)) return e.code;
+    // The Fetch standard's "bad ports" (9, 22, 6000, …) are refused before any connection is tried.
+    if (e.message === 'bad port') return 'a port that fetch refuses to use';
   }
   return undefined;
 }

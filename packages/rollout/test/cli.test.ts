@@ -6,23 +6,29 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-// A kubeconfig whose API server does not exist: nothing listens on 127.0.0.1:9.
+// Kubeconfigs whose API server does not exist: nothing listens on 127.0.0.1:2; port 9 is one of the
+// Fetch standard's "bad ports", which the client refuses before connecting.
 const dir = mkdtempSync(join(tmpdir(), 'rollout-cli-'));
-const kubeconfig = join(dir, 'config');
-writeFileSync(
-  kubeconfig,
-  `apiVersion: v1
+const kubeconfigFor = (server: string) => {
+  const file = join(dir, `config-${new URL(server).port}`);
+  writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
-clusters: [{ name: nowhere, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]
+clusters: [{ name: nowhere, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]
 users: [{ name: u, user: { token: t } }]
 contexts: [{ name: nowhere, context: { cluster: nowhere, user: u } }]
 current-context: nowhere
 `,
-);
-const rollout = (...args: string[]) =>
+  );
+  return file;
+};
+const kubeconfig = kubeconfigFor('https://127.0.0.1:2');
+const rollout = (...args: string[]) => rolloutWith(kubeconfig, ...args);
+const rolloutWith = (config: string, ...args: string[]) =>
   spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: kubeconfig },
+    env: { ...process.env, KUBECONFIG: config },
   });
 
 describe('rollout CLI without a cluster', () => {
@@ -48,7 +54,15 @@ describe('rollout CLI without a cluster', () => {
   it('says the API server is unreachable, in one line, exit 1', () => {
     const r = rollout('history', 'deploy-myapp', '-n', 'demo');
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe('error: API server https://127.0.0.1:9 unreachable (ECONNREFUSED)');
+    expect(r.stderr.trim()).toBe('error: API server https://127.0.0.1:2 unreachable (ECONNREFUSED)');
+  });
+
+  it('says so in one line when the API server is on a port fetch refuses', () => {
+    const r = rolloutWith(kubeconfigFor('https://127.0.0.1:9'), 'history', 'deploy-myapp', '-n', 'demo');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'error: API server https://127.0.0.1:9 unreachable (a port that fetch refuses to use)',
+    );
   });
 
   it('says when there is no kubeconfig at all', () => {
