@@ -1,11 +1,17 @@
-// pnpm cluster:down — delete the kind clusters (images and build caches are kept).
-import { cluster, nodesCluster } from './lib/config.js';
-import { deleteCluster, ensureKind } from './lib/kind.js';
-import { main, phase } from './lib/log.js';
+// pnpm cluster:down — delete every kind cluster of ours that exists, of every Kubernetes minor (images
+// and build caches are kept).
+import { clustersFor, kubernetesReleases } from './lib/config.js';
+import { clusterState, deleteCluster, ensureKind } from './lib/kind.js';
+import { info, main, phase } from './lib/log.js';
 
 await main(async () => {
   const kind = await ensureKind();
-  for (const spec of [cluster, nodesCluster]) {
+  const specs = kubernetesReleases.flatMap((r) => Object.values(clustersFor(r)));
+  let deleted = 0;
+  for (const spec of specs) {
+    if ((await clusterState(kind, spec)) === 'absent') continue;
     await phase(`delete cluster ${spec.name}`, () => deleteCluster(kind, spec));
+    deleted++;
   }
+  if (!deleted) info('no cluster of ours exists');
 });

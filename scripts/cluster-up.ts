@@ -1,11 +1,25 @@
-// pnpm cluster:up — create or reuse the kind cluster (offline: build its node image first).
-import { main, printTimings } from './lib/log.js';
+// pnpm cluster:up [--k8s 1.36] — create or reuse the kind cluster of a Kubernetes minor (offline: build
+// its node image first), and check that its node reports that minor.
+import { parseFlags } from './lib/args.js';
+import { clustersFor, kubernetesRelease } from './lib/config.js';
+import { nodeVersions } from './lib/kind.js';
+import { main, printTimings, UserError } from './lib/log.js';
 import { clusterUp, host, kindUp, plan } from './lib/steps.js';
 
 await main(async () => {
-  const chosen = await plan();
+  const flags = parseFlags('pnpm cluster:up', { k8s: 'string' });
+  const chosen = await plan(kubernetesRelease(flags.k8s));
   await host(chosen);
-  const kubeconfig = await clusterUp(await kindUp(chosen), chosen);
+  const spec = clustersFor(chosen.kubernetes).main;
+  const kubeconfig = await clusterUp(await kindUp(chosen), chosen, spec);
   printTimings('cluster:up');
-  console.log(`\nready: KUBECONFIG=${kubeconfig} kubectl get nodes`);
+  const nodes = await nodeVersions(spec);
+  const wrong = nodes.filter((n) => !n.kubelet.startsWith(`v${chosen.kubernetes.minor}.`));
+  if (wrong.length) {
+    throw new UserError(
+      `node ${wrong[0]?.name} reports ${wrong[0]?.kubelet}, not Kubernetes ${chosen.kubernetes.minor}`,
+    );
+  }
+  console.log(`\nnodes: ${nodes.map((n) => `${n.name} ${n.kubelet}`).join(', ')}`);
+  console.log(`ready: KUBECONFIG=${kubeconfig} kubectl get nodes`);
 });

@@ -1,15 +1,22 @@
 // pnpm host:check — what this machine has and lacks for `pnpm e2e`, and how to get what is missing.
-import { resolveImagePlan } from './lib/config.js';
-import { checkHost } from './lib/host.js';
+import { parseFlags } from './lib/args.js';
+import { kubernetesRelease, resolveImagePlan } from './lib/config.js';
+import { cgroupV1, checkHost } from './lib/host.js';
 import { main, UserError } from './lib/log.js';
 
 await main(async () => {
-  const chosen = await resolveImagePlan();
-  console.log(`images: ${chosen.source} (${chosen.reason})`);
+  const flags = parseFlags('pnpm host:check', { k8s: 'string' });
+  const chosen = await resolveImagePlan(kubernetesRelease(flags.k8s));
+  console.log(`Kubernetes ${chosen.kubernetes.minor}, images: ${chosen.source} (${chosen.reason})`);
+  console.log(
+    `cgroups: ${cgroupV1() ? 'v1 (the kubelet is told failCgroupV1: false, which 1.35+ needs here)' : 'v2'}`,
+  );
   const checks = await checkHost(chosen.source === 'offline');
   for (const c of checks)
-    console.log(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok ? '' : `\n    fix: ${c.fix}`}`);
-  const missing = checks.filter((c) => !c.ok).length;
+    console.log(
+      `${c.ok ? '✓' : c.advisory ? '!' : '✗'} ${c.name}: ${c.detail}${c.ok ? '' : `\n    fix: ${c.fix}`}`,
+    );
+  const missing = checks.filter((c) => !c.ok && !c.advisory).length;
   if (missing)
     throw new UserError(
       `${missing} check(s) failed; \`pnpm cluster:up\` (as root) installs and starts what it can`,

@@ -1,18 +1,33 @@
-// pnpm e2e — everything from zero: host, both clusters, the workspace build, images, then the main suite
-// (one-node cluster) and the node-restart suite (three-node cluster) at the same time. Prints where the
-// time went and writes it to e2e/.reports/timings.json.
+// pnpm e2e [--k8s 1.36] [--matrix] — everything from zero: host, both clusters of one Kubernetes minor,
+// the workspace build, images, then the main suite (one-node cluster) and the node-restart suite
+// (three-node cluster) at the same time. --matrix then runs the seed's scenarios on each other minor, on
+// a cluster of its own, and prints one table. Where the time went: e2e/.reports/timings.json.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { $ } from 'zx';
-import { cachePath, cluster, nodesCluster, portRange, repoRoot, versions } from './lib/config.js';
+import { parseFlags } from './lib/args.js';
+import {
+  cachePath,
+  clustersFor,
+  type ImagePlan,
+  type KubernetesRelease,
+  kubernetesRelease,
+  kubernetesReleases,
+  portRange,
+  repoRoot,
+} from './lib/config.js';
 import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
+import { deleteCluster } from './lib/kind.js';
 import { info, main, phase, processStart, timings } from './lib/log.js';
+import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { buildAppImages, buildWorkspace, clusterUp, host, kindUp, loadAppImages, plan } from './lib/steps.js';
 
 const NODE_RESTART_IMAGES = ['rollout-lab/myapp:v1.0', 'rollout-lab/myapp:v2.0'];
+/** What every other minor of the matrix runs: the seed's own sections. */
+const MATRIX_FILES = ['smoke', 'rolling', 'history', 'canary', 'bluegreen'].map((f) => `tests/${f}.test.ts`);
 const e2eDir = join(repoRoot, 'e2e');
 const reports = join(e2eDir, '.reports');
 /** Test files run at a time in each suite (measured: see the README's timing section). */
@@ -20,6 +35,7 @@ const workers = Number(process.env.ROLLOUT_LAB_E2E_WORKERS ?? 2);
 
 interface Suite {
   name: string;
+  release: KubernetesRelease;
   /** vitest arguments after `vitest run`. */
   args: string[];
   /** Where its reports go, relative to e2e/. */
@@ -41,6 +57,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
         ROLLOUT_LAB_KIND_CLUSTER: suite.cluster,
         ROLLOUT_LAB_E2E_WORKERS: String(workers),
         ROLLOUT_LAB_REPORTS: suite.reports,
+        ROLLOUT_LAB_K8S_MINOR: suite.release.minor,
       },
       nothrow: true,
       quiet: !live,
@@ -62,44 +79,72 @@ async function readFiles(suite: Suite): Promise<FileTiming[]> {
   return fileTimings(suite.name, JSON.parse(await readFile(file, 'utf8')), processStart);
 }
 
+/** The scenario records each traffic test wrote (support/traffic.ts report()), as matrix cells. */
+async function readScenarios(suite: Suite): Promise<MatrixCell[]> {
+  const dir = join(e2eDir, suite.reports, 'scenarios');
+  if (!existsSync(dir)) return [];
+  const cells: MatrixCell[] = [];
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+    const r = JSON.parse(await readFile(join(dir, file), 'utf8'));
+    cells.push({
+      minor: suite.release.minor,
+      scenario: r.name,
+      requests: r.summary.requests,
+      failed: r.summary.failed,
+      seconds: r.durationS,
+      failuresInjected: r.failuresInjected === true,
+    });
+  }
+  return cells;
+}
+
+/** kubectl for the tests that compare with it: on PATH, else the one built for this minor. */
+async function kubectlFor(release: KubernetesRelease): Promise<string> {
+  if (await has('kubectl')) return 'kubectl';
+  const built = cachePath('bin', `kubernetes-${release.version}`, 'kubectl');
+  if (existsSync(built)) return built;
+  info('no kubectl on PATH: the e2e tests that compare with kubectl will say so');
+  return 'kubectl';
+}
+
 await main(async () => {
-  const chosen = await plan();
+  const flags = parseFlags('pnpm e2e', { k8s: 'string', matrix: 'boolean' });
+  const release = kubernetesRelease(flags.k8s ?? process.env.ROLLOUT_LAB_K8S);
+  const chosen = await plan(release);
   await host(chosen);
   const kind = await kindUp(chosen);
   await rm(reports, { recursive: true, force: true });
   await mkdir(reports, { recursive: true });
+  const { main: mainCluster, nodes: nodesCluster } = clustersFor(release);
 
   // Both clusters and the build at once: cluster creation mostly waits on kubeadm, the build on CPU.
   const [kubeconfig, nodesKubeconfig] = await Promise.all([
-    clusterUp(kind, chosen, cluster),
+    clusterUp(kind, chosen, mainCluster),
     clusterUp(kind, chosen, nodesCluster),
     (async () => {
       await buildWorkspace(['@rollout-lab/e2e...', './apps/*']);
       await buildAppImages(chosen);
     })(),
   ]);
-  await Promise.all([loadAppImages(kind, cluster), loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES)]);
-
-  const offlineKubectl = cachePath('bin', `kubernetes-${versions.kubernetes}`, 'kubectl');
-  const kubectl = (await has('kubectl'))
-    ? 'kubectl'
-    : existsSync(offlineKubectl)
-      ? offlineKubectl
-      : undefined;
-  if (!kubectl) info('no kubectl on PATH: the e2e tests that compare with kubectl will say so');
-  const env = { ...process.env, ROLLOUT_LAB_KUBECTL: kubectl ?? 'kubectl' };
+  await Promise.all([
+    loadAppImages(kind, mainCluster),
+    loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES),
+  ]);
+  const env = { ...process.env, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
 
   const suites: Suite[] = [
     {
-      name: 'main',
+      name: `main (Kubernetes ${release.minor})`,
+      release,
       args: ['tests/'],
       reports: '.reports',
       kubeconfig,
-      ports: portRange(cluster),
-      cluster: cluster.name,
+      ports: portRange(mainCluster),
+      cluster: mainCluster.name,
     },
     {
-      name: 'node restart',
+      name: `node restart (Kubernetes ${release.minor})`,
+      release,
       args: ['nodes/'],
       reports: '.reports/nodes',
       kubeconfig: nodesKubeconfig,
@@ -109,6 +154,32 @@ await main(async () => {
   ];
   // The node-restart suite has its own cluster and NodePorts, so it runs beside the main one.
   const passed = await Promise.all(suites.map((suite, i) => runSuite(suite, env, i === 0)));
+
+  // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
+  // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1 (an idle cluster costs the next suite CPU).
+  for (const other of flags.matrix ? kubernetesReleases.filter((r) => r !== release) : []) {
+    const otherPlan: ImagePlan = await plan(other);
+    await kindUp(otherPlan);
+    const spec = clustersFor(other).main;
+    const suite: Suite = {
+      name: `seed scenarios (Kubernetes ${other.minor})`,
+      release: other,
+      args: MATRIX_FILES,
+      reports: `.reports/k8s-${other.minor}`,
+      kubeconfig: await clusterUp(kind, otherPlan, spec),
+      ports: portRange(spec),
+      cluster: spec.name,
+    };
+    try {
+      await loadAppImages(kind, spec);
+      suites.push(suite);
+      passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }, true));
+    } finally {
+      if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS !== '1') {
+        await phase(`delete cluster ${spec.name}`, () => deleteCluster(kind, spec));
+      }
+    }
+  }
 
   const result: E2eTimings = {
     startedAt: new Date(processStart).toISOString(),
@@ -121,5 +192,11 @@ await main(async () => {
   console.log(
     `\npnpm e2e: where the time went (also in e2e/.reports/timings.json)\n${formatTimings(result)}`,
   );
+  if (flags.matrix) {
+    const cells = (await Promise.all(suites.map(readScenarios))).flat();
+    const table = formatMatrix(cells, [release, ...kubernetesReleases.filter((r) => r !== release)]);
+    await writeFile(join(reports, 'matrix.txt'), `${table}\n`);
+    console.log(`\nKubernetes matrix (also in e2e/.reports/matrix.txt)\n${table}`);
+  }
   if (!passed.every(Boolean)) process.exitCode = 1;
 });

@@ -26,3 +26,9 @@ export function nodePortRange(): { first: number; last: number } {
 
 /** The kind cluster's name (ROLLOUT_LAB_KIND_CLUSTER), where the suite runs on one of ours. */
 export const kindCluster = process.env.ROLLOUT_LAB_KIND_CLUSTER;
+
+/** Where this run's reports go, relative to e2e/ (ROLLOUT_LAB_REPORTS; one folder per matrix minor). */
+export const reportsDir = () => process.env.ROLLOUT_LAB_REPORTS ?? '.reports';
+
+/** The Kubernetes minor under test, as `pnpm e2e` chose it (for the reports). */
+export const kubernetesMinor = process.env.ROLLOUT_LAB_K8S_MINOR;

@@ -1,4 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   formatErrors,
   type RequestRecord,
@@ -8,6 +10,9 @@ import {
   startSampler,
   summarize,
 } from '@rollout-lab/traffic';
+import { kubernetesMinor, reportsDir } from './env.js';
+
+const e2eRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,6 +76,8 @@ export async function report(
   name: string,
   records: readonly RequestRecord[],
   facts: Record<string, unknown> = {},
+  /** The scenario injects failures on purpose (a faulty canary) and asserts their bound, not zero. */
+  options: { failuresInjected?: boolean } = {},
 ) {
   const s = summarize(records);
   const chart = renderChart(records, { title: name });
@@ -83,7 +90,25 @@ export async function report(
     ),
   ];
   console.log(lines.join('\n'));
-  await mkdir(new URL('../.reports/scenarios/', import.meta.url), { recursive: true });
-  const file = new URL(`../.reports/scenarios/${name.replace(/[^\w-]+/g, '-')}.json`, import.meta.url);
-  await writeFile(file, JSON.stringify({ name, summary: s, facts, chart }, null, 2));
+  const dir = join(e2eRoot, reportsDir(), 'scenarios');
+  await mkdir(dir, { recursive: true });
+  const durationS = records.length
+    ? (Math.max(...records.map((r) => r.endedAt)) - Math.min(...records.map((r) => r.startedAt))) / 1000
+    : 0;
+  await writeFile(
+    join(dir, `${name.replace(/[^\w-]+/g, '-')}.json`),
+    JSON.stringify(
+      {
+        name,
+        kubernetes: kubernetesMinor,
+        durationS,
+        failuresInjected: options.failuresInjected === true,
+        summary: s,
+        facts,
+        chart,
+      },
+      null,
+      2,
+    ),
+  );
 }

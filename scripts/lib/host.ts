@@ -20,24 +20,43 @@ export async function lacksSysResource(): Promise<boolean> {
   return (BigInt(`0x${line[1]}`) & (1n << BigInt(CAP_SYS_RESOURCE))) === 0n;
 }
 
+/** cgroup v2 mounts one unified hierarchy whose root lists its controllers; v1 has no such file. */
+export function cgroupV1(root = '/sys/fs/cgroup'): boolean {
+  return !existsSync(join(root, 'cgroup.controllers'));
+}
+
 export interface HostCheck {
   name: string;
   ok: boolean;
   detail: string;
   /** How to get it, when missing. */
   fix?: string;
+  /** Only advice: the run goes on without it. */
+  advisory?: boolean;
 }
 
 export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
   const checks: HostCheck[] = [];
   const node = process.versions.node;
-  const [major, minor] = node.split('.').map(Number) as [number, number];
+  const major = Number(node.split('.')[0]);
   checks.push({
     name: 'node',
-    ok: major > 20 || (major === 20 && minor >= 19),
-    detail: `v${node}`,
-    fix: 'install Node.js 20.19 or newer',
+    ok: major >= 22,
+    advisory: true,
+    detail: `v${node}${major >= 22 ? '' : ' (end of life; the tooling is tested on 24)'}`,
+    fix: 'Node.js 22 or newer (24 LTS tested): `source scripts/host/node24.sh` takes it from the npm registry',
   });
+  for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
+    const current = Number(
+      (await readFile(`/proc/sys/${key.replace(/\./g, '/')}`, 'utf8').catch(() => '0')).trim(),
+    );
+    checks.push({
+      name: key,
+      ok: current >= wanted,
+      detail: `${current} (kind nodes need ${wanted})`,
+      fix: `sysctl -w ${key}=${wanted} (\`pnpm cluster:up\` does it when run as root)`,
+    });
+  }
   const docker = await q`docker version --format {{.Server.Version}}`.nothrow();
   checks.push({
     name: 'docker engine',
@@ -143,6 +162,32 @@ export async function prepareHost(needOffline: boolean): Promise<void> {
     await startDockerd();
   }
   if (!(await dockerAnswers())) throw new UserError('the Docker engine is not reachable (docker info fails)');
+  await raiseInotifyLimits();
+}
+
+/**
+ * Every kind node (systemd, the kubelet, kube-proxy) takes inotify instances from the host's one
+ * per-user budget; Debian's 128 runs out at about six nodes, and kube-proxy then dies with "too many
+ * open files" and the node serves no NodePort. kind's known-issues page gives these values.
+ */
+export const INOTIFY_LIMITS = {
+  'fs.inotify.max_user_instances': 512,
+  'fs.inotify.max_user_watches': 524_288,
+};
+
+async function raiseInotifyLimits(): Promise<void> {
+  for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
+    const file = `/proc/sys/${key.replace(/\./g, '/')}`;
+    const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+    if (current >= wanted) continue;
+    if (!isRoot()) {
+      throw new UserError(
+        `${key} is ${current}; kind clusters of this size need ${wanted}: sudo sysctl -w ${key}=${wanted}`,
+      );
+    }
+    await writeFile(file, String(wanted));
+    info(`${key}: ${current} → ${wanted} (sysctl; not kept across reboots)`);
+  }
 }
 
 /** docker build without BuildKit where the client has no buildx (Debian's docker.io). */

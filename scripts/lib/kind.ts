@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { type ClusterSpec, cachePath, cluster, versions } from './config.js';
 import { logged, q } from './exec.js';
-import { lacksSysResource } from './host.js';
+import { cgroupV1, lacksSysResource } from './host.js';
 import { info, warn } from './log.js';
 
 /** The pinned kind CLI: the one on PATH if it is that version, else `go install`ed into the cache. */
@@ -21,8 +21,16 @@ export async function ensureKind(): Promise<string> {
   return kind;
 }
 
+/** What of the host the kind config must allow for (host.ts reads them). */
+export interface HostQuirks {
+  /** The capability bounding set lacks CAP_SYS_RESOURCE (some microVM sandboxes). */
+  lacksSysResource: boolean;
+  /** The host runs cgroup v1 (no /sys/fs/cgroup/cgroup.controllers). */
+  cgroupV1: boolean;
+}
+
 /** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
-export function kindConfig(spec: ClusterSpec, nodeImage: string, lacksSysResource: boolean): string {
+export function kindConfig(spec: ClusterSpec, nodeImage: string, host: HostQuirks): string {
   const ports = [];
   for (let port = spec.nodePorts.first; port <= spec.nodePorts.last; port++) {
     ports.push({ containerPort: port, hostPort: port, listenAddress: '127.0.0.1', protocol: 'TCP' });
@@ -45,7 +53,12 @@ export function kindConfig(spec: ClusterSpec, nodeImage: string, lacksSysResourc
     networking: { apiServerAddress: '127.0.0.1' },
     nodes,
   };
-  if (lacksSysResource) {
+  if (host.cgroupV1) {
+    // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches
+    // every node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
+    config.kubeadmConfigPatches = ['kind: KubeletConfiguration\nfailCgroupV1: false\n'];
+  }
+  if (host.lacksSysResource) {
     // Negative oom_score_adj is refused where CAP_SYS_RESOURCE is missing; without this, every pod
     // sandbox fails with "can't get final child's PID from pipe: EOF".
     config.containerdConfigPatches = [
@@ -61,6 +74,20 @@ export const nodeNames = (spec: ClusterSpec): string[] => [
   `${spec.name}-control-plane`,
   ...Array.from({ length: spec.workers }, (_, i) => `${spec.name}-worker${i ? i + 1 : ''}`),
 ];
+
+/** Each node's name and the version its kubelet reports, asked inside the control plane. */
+export async function nodeVersions(spec: ClusterSpec): Promise<Array<{ name: string; kubelet: string }>> {
+  const path = '{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion}{"\\n"}{end}';
+  const out =
+    await q`docker exec ${nodeNames(spec)[0]} kubectl --kubeconfig=/etc/kubernetes/admin.conf get nodes -o ${`jsonpath=${path}`}`;
+  return out.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [name = '', kubelet = ''] = line.split(' ');
+      return { name, kubelet };
+    });
+}
 
 export async function clusterState(kind: string, spec: ClusterSpec = cluster): Promise<ClusterState> {
   const clusters = (await q`${kind} get clusters`.nothrow()).stdout.split('\n').map((l) => l.trim());
@@ -102,7 +129,10 @@ export async function ensureCluster(
   if (state !== 'absent') await deleteCluster(kind, spec);
   const configFile = cachePath(`kind-config-${spec.name}.yaml`);
   await mkdir(cachePath(), { recursive: true });
-  await writeFile(configFile, kindConfig(spec, nodeImage, await lacksSysResource()));
+  await writeFile(
+    configFile,
+    kindConfig(spec, nodeImage, { lacksSysResource: await lacksSysResource(), cgroupV1: cgroupV1() }),
+  );
   await logged(`kind-create-${spec.name}`, kind, [
     'create',
     'cluster',

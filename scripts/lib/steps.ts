@@ -5,20 +5,23 @@ import { buildNodeImage } from '../offline/node-image.js';
 import {
   appImages,
   type ClusterSpec,
-  cluster,
+  clustersFor,
   type ImagePlan,
+  type KubernetesRelease,
+  kubernetesRelease,
   repoRoot,
   resolveImagePlan,
 } from './config.js';
 import { logged } from './exec.js';
 import { checkHost, dockerBuildEnv, prepareHost } from './host.js';
 import { ensureCluster, ensureKind, writeKubeconfig } from './kind.js';
-import { info, phase, UserError } from './log.js';
+import { info, phase, UserError, warn } from './log.js';
 
-export async function plan(): Promise<ImagePlan> {
-  const chosen = await resolveImagePlan();
+/** Where images come from, for one Kubernetes minor (default: --k8s / ROLLOUT_LAB_K8S, else the newest). */
+export async function plan(release: KubernetesRelease = kubernetesRelease()): Promise<ImagePlan> {
+  const chosen = await resolveImagePlan(release);
   info(
-    `images: ${chosen.source} (${chosen.reason}); node ${chosen.nodeImage}; app base ${chosen.appBaseImage}`,
+    `Kubernetes ${release.minor}, images: ${chosen.source} (${chosen.reason}); node ${chosen.nodeImage}; app base ${chosen.appBaseImage}`,
   );
   return chosen;
 }
@@ -26,7 +29,9 @@ export async function plan(): Promise<ImagePlan> {
 export async function host(chosen: ImagePlan): Promise<void> {
   const offline = chosen.source === 'offline';
   await phase('host: docker engine and runtime', () => prepareHost(offline));
-  const failed = (await checkHost(offline)).filter((c) => !c.ok);
+  const checks = await checkHost(offline);
+  for (const c of checks.filter((c) => !c.ok && c.advisory)) warn(`${c.name}: ${c.detail} — ${c.fix}`);
+  const failed = checks.filter((c) => !c.ok && !c.advisory);
   if (failed.length) {
     throw new UserError(failed.map((c) => `${c.name}: ${c.detail} — ${c.fix}`).join('; '));
   }
@@ -35,7 +40,9 @@ export async function host(chosen: ImagePlan): Promise<void> {
 /** The kind CLI and, offline, the node image it needs (both cached); returns the kind binary. */
 export async function kindUp(chosen: ImagePlan): Promise<string> {
   const kind = await phase('kind CLI', ensureKind);
-  if (chosen.source === 'offline') await buildNodeImage(await buildBinaries());
+  if (chosen.source === 'offline') {
+    await buildNodeImage(await buildBinaries(chosen.kubernetes), chosen.kubernetes);
+  }
   return kind;
 }
 
@@ -43,7 +50,7 @@ export async function kindUp(chosen: ImagePlan): Promise<string> {
 export async function clusterUp(
   kind: string,
   chosen: ImagePlan,
-  spec: ClusterSpec = cluster,
+  spec: ClusterSpec = clustersFor(chosen.kubernetes).main,
 ): Promise<string> {
   const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
   info(`cluster ${spec.name}: ${how}`);
@@ -95,7 +102,7 @@ export async function buildAppImages(chosen: ImagePlan): Promise<void> {
 /** Loads built app images (all, or the tags given) into the cluster's nodes: one `kind load` for all. */
 export async function loadAppImages(
   kind: string,
-  spec: ClusterSpec = cluster,
+  spec: ClusterSpec,
   tags: readonly string[] = appImages.map((i) => i.tag),
 ): Promise<void> {
   await phase(`kind load into ${spec.name}: ${tags.length} images`, () =>

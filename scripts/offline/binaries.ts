@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { cachePath, repoRoot, versions } from '../lib/config.js';
+import { cachePath, type KubernetesRelease, repoRoot, versions } from '../lib/config.js';
 import { logged } from '../lib/exec.js';
 import { goBuild, kubernetesStagingReplaces } from '../lib/go.js';
 import { phase } from '../lib/log.js';
@@ -35,8 +35,8 @@ function kubernetesLdflags(version: string): string[] {
 }
 
 /** Every Go program the offline node needs, built from the Go module proxy (cached by version). */
-export async function buildBinaries(): Promise<Binaries> {
-  const k8s = versions.kubernetes;
+export async function buildBinaries(release: KubernetesRelease): Promise<Binaries> {
+  const k8s = release.version;
   const kube = await phase(
     `build Kubernetes ${k8s} (kubeadm, kubelet, kubectl, control plane, kube-proxy)`,
     () =>

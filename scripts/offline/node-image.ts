@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { cachePath, offlineImages, versions } from '../lib/config.js';
+import { cachePath, type KubernetesRelease, offlineImages } from '../lib/config.js';
 import { logged, q } from '../lib/exec.js';
 import { dockerBuildEnv } from '../lib/host.js';
 import { info, phase } from '../lib/log.js';
@@ -30,8 +30,8 @@ const IPTABLES_LINKS = [
 ];
 
 /** The image names kubeadm expects for this version, read from the kubeadm we built. */
-async function requiredImages(kubeadm: string): Promise<Record<string, string>> {
-  const out = await q`${kubeadm} config images list --kubernetes-version ${versions.kubernetes}`;
+async function requiredImages(kubeadm: string, version: string): Promise<Record<string, string>> {
+  const out = await q`${kubeadm} config images list --kubernetes-version ${version}`;
   const images: Record<string, string> = {};
   for (const ref of out.stdout.trim().split('\n')) {
     const name = basename(ref.split(':')[0] as string);
@@ -77,9 +77,10 @@ async function buildComponentImages(
   bins: Binaries,
   kindBase: string,
   images: Record<string, string>,
+  release: KubernetesRelease,
 ): Promise<string[]> {
   const tars: string[] = [];
-  const dir = cachePath('images', versions.kubernetes);
+  const dir = cachePath('images', release.version);
   await mkdir(dir, { recursive: true });
   for (const [name, binary] of Object.entries(bins.images)) {
     const tag = images[name];
@@ -135,17 +136,17 @@ volumeBindingMode: WaitForFirstConsumer
  * What \`kind build node-image\` does, without a registry: start the base, copy in kubeadm/kubelet/
  * kubectl, write /kind/version and manifests, import the component images into containerd, commit.
  */
-export async function buildNodeImage(bins: Binaries): Promise<string> {
-  const image = offlineImages.node;
+export async function buildNodeImage(bins: Binaries, release: KubernetesRelease): Promise<string> {
+  const image = offlineImages.node(release);
   if ((await q`docker image inspect ${image}`.nothrow()).exitCode === 0) {
     info(`${image} is cached`);
     return image;
   }
-  const images = await requiredImages(bins.node.kubeadm);
+  const images = await requiredImages(bins.node.kubeadm, release.version);
   const kindBase = await phase('kind base image (debootstrap + kind base files)', buildKindBase);
   const tars = await phase(
     'component images (apiserver, controller-manager, scheduler, proxy, etcd, coredns, pause)',
-    () => buildComponentImages(bins, kindBase, images),
+    () => buildComponentImages(bins, kindBase, images, release),
   );
   return phase(`node image ${image}`, async () => {
     const name = `rollout-lab-node-build-${process.pid}`;
@@ -157,7 +158,7 @@ export async function buildNodeImage(bins: Binaries): Promise<string> {
       }
       await q`docker cp ${bins.crictl} ${`${name}:/usr/local/bin/crictl`}`;
       await exec(`chown root:root /usr/bin/kubeadm /usr/bin/kubelet /usr/bin/kubectl /usr/local/bin/crictl
-        echo ${versions.kubernetes} > /kind/version
+        echo ${release.version} > /kind/version
         mkdir -p /kind/manifests
         sed -i 's#sandbox_image = .*#sandbox_image = "${images.pause}"#' /etc/containerd/config.toml`);
       await q({

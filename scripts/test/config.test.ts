@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cluster, nodesCluster, offlineImages, onlineImages, resolveImagePlan } from '../lib/config.js';
+import {
+  cluster,
+  clustersFor,
+  defaultRelease,
+  kubernetesRelease,
+  kubernetesReleases,
+  nodesCluster,
+  offlineImages,
+  resolveImagePlan,
+} from '../lib/config.js';
 import { kindConfig, nodeNames } from '../lib/kind.js';
 
 describe('kindConfig', () => {
+  const v2 = { lacksSysResource: false, cgroupV1: false };
+
   it('publishes NodePorts 30080-30119 on 127.0.0.1 only, and the API server too', () => {
-    const config = parse(kindConfig(cluster, 'img:1', false));
+    const config = parse(kindConfig(cluster, 'img:1', v2));
     expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1' });
     expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker']);
     const ports = config.nodes[0].extraPortMappings;
@@ -21,7 +32,7 @@ describe('kindConfig', () => {
 
   it("lets the main cluster's control plane take pods (no taint), but not the node-restart cluster's", () => {
     const patches = (spec: typeof cluster) =>
-      parse(kindConfig(spec, 'img:1', false)).nodes[0].kubeadmConfigPatches;
+      parse(kindConfig(spec, 'img:1', v2)).nodes[0].kubeadmConfigPatches;
     expect(patches(cluster).map((p: string) => parse(p))).toEqual([
       { kind: 'InitConfiguration', nodeRegistration: { taints: [] } },
     ]);
@@ -29,7 +40,7 @@ describe('kindConfig', () => {
   });
 
   it("gives the node-restart cluster two workers and NodePorts 30120-30121, apart from the main cluster's", () => {
-    const config = parse(kindConfig(nodesCluster, 'img:1', false));
+    const config = parse(kindConfig(nodesCluster, 'img:1', v2));
     expect(config.nodes.map((n: { role: string }) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
     expect(config.nodes[0].extraPortMappings.map((p: { hostPort: number }) => p.hostPort)).toEqual([
       30120, 30121,
@@ -41,38 +52,94 @@ describe('kindConfig', () => {
     ]);
   });
 
+  it('lets the kubelet run on cgroup v1 only on such hosts (failCgroupV1: false)', () => {
+    expect(parse(kindConfig(cluster, 'img:1', v2)).kubeadmConfigPatches).toBeUndefined();
+    const patches = parse(kindConfig(cluster, 'img:1', { ...v2, cgroupV1: true })).kubeadmConfigPatches;
+    expect(patches.map((p: string) => parse(p))).toEqual([
+      { kind: 'KubeletConfiguration', failCgroupV1: false },
+    ]);
+  });
+
   it('restricts oom_score_adj only where CAP_SYS_RESOURCE is missing', () => {
-    const config = parse(kindConfig(cluster, 'img:1', true));
+    const config = parse(kindConfig(cluster, 'img:1', { ...v2, lacksSysResource: true }));
     expect(config.containerdConfigPatches).toEqual([
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
     ]);
   });
 });
 
+describe('Kubernetes releases', () => {
+  it('defaults to the newest minor and takes --k8s / ROLLOUT_LAB_K8S as "1.36" or "v1.36"', () => {
+    expect(defaultRelease.minor).toBe('1.37');
+    expect(kubernetesRelease(undefined)).toBe(defaultRelease);
+    expect(kubernetesRelease('')).toBe(defaultRelease);
+    expect(kubernetesRelease('1.36').version).toBe('v1.36.3');
+    expect(kubernetesRelease('v1.35').version).toBe('v1.35.4');
+  });
+
+  it('refuses a minor it does not build, naming the known ones', () => {
+    for (const asked of ['1.34', '1.37.2', 'latest', '1.3']) {
+      expect(() => kubernetesRelease(asked)).toThrow(
+        `Kubernetes ${JSON.stringify(asked)} is not one this project builds; known: 1.37, 1.36, 1.35`,
+      );
+    }
+  });
+
+  it('pins every online node image by digest, one per minor, of that minor', () => {
+    for (const r of kubernetesReleases) {
+      expect(r.kindest).toMatch(
+        new RegExp(`^kindest/node:v${r.minor.replace('.', '\\.')}\\.\\d+@sha256:[0-9a-f]{64}$`),
+      );
+      expect(r.version).toMatch(new RegExp(`^v${r.minor.replace('.', '\\.')}\\.\\d+$`));
+    }
+  });
+
+  it('gives each minor its own clusters and a port block that no other cluster publishes', () => {
+    const specs = kubernetesReleases.flatMap((r) => Object.values(clustersFor(r)));
+    expect(specs.map((s) => s.name)).toEqual([
+      'rollout-lab',
+      'rollout-lab-nodes',
+      'rollout-lab-1-36',
+      'rollout-lab-1-36-nodes',
+      'rollout-lab-1-35',
+      'rollout-lab-1-35-nodes',
+    ]);
+    const ports = specs.flatMap((s) =>
+      Array.from({ length: s.nodePorts.last - s.nodePorts.first + 1 }, (_, i) => s.nodePorts.first + i),
+    );
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.min(...ports)).toBeGreaterThanOrEqual(30000);
+    expect(Math.max(...ports)).toBeLessThanOrEqual(32767);
+    expect(clustersFor(defaultRelease).main).toEqual(cluster);
+  });
+});
+
 describe('resolveImagePlan', () => {
-  it('takes a forced source from ROLLOUT_LAB_IMAGES', async () => {
-    expect(await resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'offline' })).toMatchObject({
+  const v136 = kubernetesRelease('1.36');
+  it('takes a forced source from ROLLOUT_LAB_IMAGES, and the node image from the release', async () => {
+    expect(await resolveImagePlan(v136, { ROLLOUT_LAB_IMAGES: 'offline' })).toMatchObject({
       source: 'offline',
-      nodeImage: offlineImages.node,
+      kubernetes: v136,
+      nodeImage: 'rollout-lab/kind-node:v1.36.3-r5',
       appBaseImage: offlineImages.appBase,
     });
-    expect(await resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'online' })).toMatchObject({
+    expect(await resolveImagePlan(v136, { ROLLOUT_LAB_IMAGES: 'online' })).toMatchObject({
       source: 'online',
-      nodeImage: onlineImages.node,
+      nodeImage: v136.kindest,
       appBaseImage: 'node:24-slim',
     });
   });
 
   it('lets ROLLOUT_LAB_NODE_IMAGE pick the node image', async () => {
-    const plan = await resolveImagePlan({
+    const plan = await resolveImagePlan(defaultRelease, {
       ROLLOUT_LAB_IMAGES: 'online',
-      ROLLOUT_LAB_NODE_IMAGE: 'kindest/node:v1.32.8@sha256:abd4',
+      ROLLOUT_LAB_NODE_IMAGE: 'kindest/node:v1.37.1@sha256:abd4',
     });
-    expect(plan.nodeImage).toBe('kindest/node:v1.32.8@sha256:abd4');
+    expect(plan.nodeImage).toBe('kindest/node:v1.37.1@sha256:abd4');
   });
 
   it('rejects an unknown source by name', async () => {
-    await expect(resolveImagePlan({ ROLLOUT_LAB_IMAGES: 'sometimes' })).rejects.toThrow(
+    await expect(resolveImagePlan(defaultRelease, { ROLLOUT_LAB_IMAGES: 'sometimes' })).rejects.toThrow(
       'ROLLOUT_LAB_IMAGES="sometimes": use online, offline or auto',
     );
   });
