@@ -4,20 +4,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestsRoot } from '@rollout-lab/manifests';
-import { type Cluster, connect, waitForRollout } from '@rollout-lab/rollout';
+import { type Cluster, connect, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { $, YAML } from 'zx';
-import { E2E_LABEL, nodePortRange } from './env.js';
+import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
 
 /**
  * The cluster under test: the kind cluster `pnpm e2e` made (KUBECONFIG), or any cluster given
  * KUBECONFIG, optionally ROLLOUT_LAB_CONTEXT, and ROLLOUT_LAB_BASE_URL (where NodePorts answer).
  */
-const kubectlBin = process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl';
-const context = process.env.ROLLOUT_LAB_CONTEXT;
-
-export const kubectl = (args: string[], input?: string) =>
-  $({ quiet: true, input })`${kubectlBin} ${context ? [`--context=${context}`] : []} ${args}`;
+export { kubectl };
 
 /** URL of a NodePort: 127.0.0.1 on kind (published there only), else ROLLOUT_LAB_BASE_URL's host. */
 export function nodePortUrl(nodePort: number, path = '/'): string {
@@ -106,6 +102,16 @@ export async function deploy(
   await Promise.all(
     deployments.map((name) => waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true })),
   );
+}
+
+/**
+ * deploy() at v1, then one rolling update to v2 (revision 1 = v1, 2 = v2), finished: the history that
+ * the undo scenarios start from.
+ */
+export async function deployThenUpgrade(k8s: Cluster, path: string, target: Target): Promise<void> {
+  await deploy(k8s, path, target.namespace, [target.name]);
+  await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+  await waitForRollout(k8s, target, { untilOldPodsGone: true });
 }
 
 export async function podNames(namespace: string, selector: string): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { $ } from 'zx';
 // What `pnpm e2e` tells the test files about the cluster under test, read in one place.
 
 /** Every namespace a run creates carries this label, valued with the run's id: the sweep's handle. */
@@ -32,3 +33,11 @@ export const reportsDir = () => process.env.ROLLOUT_LAB_REPORTS ?? '.reports';
 
 /** The Kubernetes minor under test, as `pnpm e2e` chose it (for the reports). */
 export const kubernetesMinor = process.env.ROLLOUT_LAB_K8S_MINOR;
+
+/** kubectl against the cluster under test (ROLLOUT_LAB_KUBECTL, ROLLOUT_LAB_CONTEXT); throws on failure. */
+export const kubectl = (args: string[], input?: string) => {
+  const context = process.env.ROLLOUT_LAB_CONTEXT;
+  return $({ quiet: true, input })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} ${
+    context ? [`--context=${context}`] : []
+  } ${args}`;
+};

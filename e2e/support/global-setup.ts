@@ -1,11 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { $ } from 'zx';
-import { E2E_LABEL } from './env.js';
-
-const kubectl = (args: string[]) =>
-  $({ quiet: true, nothrow: true })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} ${
-    process.env.ROLLOUT_LAB_CONTEXT ? [`--context=${process.env.ROLLOUT_LAB_CONTEXT}`] : []
-  } ${args}`;
+import { E2E_LABEL, kubectl } from './env.js';
 
 /**
  * Namespaces are deleted without waiting (a pod's 20 s grace period would otherwise be paid per file):
@@ -14,8 +8,8 @@ const kubectl = (args: string[]) =>
 export default async function setup(project: TestProject) {
   const runId = Date.now().toString(36);
   project.provide('runId', runId);
-  await kubectl(['delete', 'namespace', '-l', E2E_LABEL, '--wait=false']);
+  await kubectl(['delete', 'namespace', '-l', E2E_LABEL, '--wait=false']).nothrow();
   return async () => {
-    await kubectl(['delete', 'namespace', '-l', `${E2E_LABEL}=${runId}`, '--wait=false']);
+    await kubectl(['delete', 'namespace', '-l', `${E2E_LABEL}=${runId}`, '--wait=false']).nothrow();
   };
 }

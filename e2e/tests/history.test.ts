@@ -3,7 +3,6 @@ import {
   formatHistory,
   getDeployment,
   history,
-  setImage,
   type Target,
   undo,
   waitForRollout,
@@ -11,7 +10,7 @@ import {
 import { assertNoErrors, assertPhases } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { cluster, deploy, kubectl, useNamespace } from '../support/cluster.js';
+import { cluster, deployThenUpgrade, kubectl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep, TAKEOVER_RUN } from '../support/traffic.js';
 
 const trimLines = (text: string) =>
@@ -25,16 +24,11 @@ const trimLines = (text: string) =>
 describe('history and rollback (seed §7)', () => {
   const k8s = cluster();
   // Ours and a twin (the same Deployment without a Service), both at v2 through one rolling update.
-  const atV2 = async (t: Target, path: string) => {
-    await deploy(k8s, path, t.namespace, [t.name]);
-    await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
-    await waitForRollout(k8s, t, { untilOldPodsGone: true });
-  };
   const ns = useNamespace('rl-history', (namespace) =>
-    atV2({ namespace, name: 'deploy-myapp' }, 'overlays/rolling'),
+    deployThenUpgrade(k8s, 'overlays/rolling', { namespace, name: 'deploy-myapp' }),
   );
   const twinNs = useNamespace('rl-twin', (namespace) =>
-    atV2({ namespace, name: 'deploy-myapp' }, 'base/deployment'),
+    deployThenUpgrade(k8s, 'base/deployment', { namespace, name: 'deploy-myapp' }),
   );
   const target = (): Target => ({ namespace: ns.name, name: 'deploy-myapp' });
   const twin = (): Target => ({ namespace: twinNs.name, name: 'deploy-myapp' });

@@ -1,6 +1,6 @@
-import { getDeployment, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { getDeployment, type Target } from '@rollout-lab/rollout';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, interrupt, rolloutCli, useNamespace } from '../support/cluster.js';
+import { cluster, deployThenUpgrade, interrupt, rolloutCli, useNamespace } from '../support/cluster.js';
 
 // SIGINT in the middle of a write: the CLI says what may already be in the cluster, status explains,
 // and running the same command again converges. Revisions: 1 = v1, 2 = v2 (set up), 3 = v1 again.
@@ -9,9 +9,7 @@ describe('interrupted commands converge when run again', () => {
   let target: Target;
   const ns = useNamespace('rl-interrupts', async (namespace) => {
     target = { namespace, name: 'deploy-myapp' };
-    await deploy(k8s, 'overlays/rolling', namespace, [target.name]);
-    await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
+    await deployThenUpgrade(k8s, 'overlays/rolling', target);
   });
 
   it('set-image interrupted by SIGINT: status explains, the same command converges', async () => {

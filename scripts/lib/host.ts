@@ -25,6 +25,10 @@ export function cgroupV1(root = '/sys/fs/cgroup'): boolean {
   return !existsSync(join(root, 'cgroup.controllers'));
 }
 
+const sysctlFile = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
+const readSysctl = async (key: string) =>
+  Number((await readFile(sysctlFile(key), 'utf8').catch(() => '0')).trim());
+
 export interface HostCheck {
   name: string;
   ok: boolean;
@@ -47,9 +51,7 @@ export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
     fix: 'Node.js 22 or newer (24 LTS tested): `source scripts/host/node24.sh` takes it from the npm registry',
   });
   for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
-    const current = Number(
-      (await readFile(`/proc/sys/${key.replace(/\./g, '/')}`, 'utf8').catch(() => '0')).trim(),
-    );
+    const current = await readSysctl(key);
     checks.push({
       name: key,
       ok: current >= wanted,
@@ -177,15 +179,14 @@ export const INOTIFY_LIMITS = {
 
 async function raiseInotifyLimits(): Promise<void> {
   for (const [key, wanted] of Object.entries(INOTIFY_LIMITS)) {
-    const file = `/proc/sys/${key.replace(/\./g, '/')}`;
-    const current = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
+    const current = await readSysctl(key);
     if (current >= wanted) continue;
     if (!isRoot()) {
       // Smaller runs may fit; a kube-proxy that runs out says "too many open files".
       warn(`${key} is ${current}; seven kind nodes need ${wanted}: sudo sysctl -w ${key}=${wanted}`);
       continue;
     }
-    await writeFile(file, String(wanted));
+    await writeFile(sysctlFile(key), String(wanted));
     info(`${key}: ${current} → ${wanted} (sysctl; not kept across reboots)`);
   }
 }
