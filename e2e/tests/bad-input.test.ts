@@ -1,3 +1,10 @@
+import {
+  ConflictError,
+  getDeployment,
+  patchDeployment,
+  resourceVersionPrecondition,
+  withConflictRetry,
+} from '@rollout-lab/rollout';
 import { describe, expect, it } from 'vitest';
 import { cluster, deploy, kubectl, resourceVersion, rolloutCli, useNamespace } from '../support/cluster.js';
 
@@ -55,6 +62,31 @@ describe('bad input leaves the cluster unchanged', () => {
   it.concurrent('names a namespace that does not exist', async () => {
     const r = await rolloutCli(['history', 'deploy-myapp', '-n', 'no-such-namespace']);
     expect(r).toMatchObject({ code: 1, stderr: 'error: namespace no-such-namespace not found' });
+  });
+
+  it.concurrent('a write decided on a stale read is refused (409), never applied over the newer one', async () => {
+    const target = { namespace: ns.name, name: 'deploy-myapp-canary' };
+    const stale = await getDeployment(k8s, target);
+    await kubectl([
+      'annotate',
+      'deployment/deploy-myapp-canary',
+      'rollout-lab.dev/touched=yes',
+      '-n',
+      ns.name,
+    ]);
+    const write = () =>
+      patchDeployment(
+        k8s,
+        target,
+        [resourceVersionPrecondition(stale), { op: 'add', path: '/metadata/labels/stale', value: 'written' }],
+        'json',
+      );
+    await expect(write()).rejects.toBeInstanceOf(ConflictError);
+    // A writer that never reads again keeps conflicting, and withConflictRetry says so after its attempts.
+    await expect(withConflictRetry('deploy-myapp-canary', write, 3)).rejects.toThrow(
+      'deploy-myapp-canary: still conflicting after 3 attempts; another writer keeps changing it',
+    );
+    expect((await getDeployment(k8s, target)).metadata?.labels?.stale).toBeUndefined();
   });
 
   it('refuses to switch to a colour with no ready pods, and leaves Service and Deployment as they were', async () => {

@@ -3,6 +3,7 @@ import type { Cluster } from './client.js';
 import {
   type Outcome,
   patchDeployment,
+  resourceVersionPrecondition,
   scale,
   type WaitOptions,
   waitForRollout,
@@ -147,7 +148,7 @@ export async function promoteCanary(
       cluster,
       stableOf(pair),
       [
-        { op: 'test', path: '/metadata/resourceVersion', value: stable.metadata?.resourceVersion },
+        resourceVersionPrecondition(stable),
         { op: 'replace', path: '/spec/template', value: template },
         { op: 'replace', path: '/spec/replicas', value: total },
         {

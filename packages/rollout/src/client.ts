@@ -79,11 +79,10 @@ export async function call<T>(cluster: Cluster, what: string, run: () => Promise
 export function translate(cluster: Cluster, what: string, error: unknown): Error {
   if (error instanceof RolloutError) return error;
   if (error instanceof ApiException) {
-    const body = typeof error.body === 'string' ? safeJson(error.body) : error.body;
-    const reason = (body as { message?: string } | undefined)?.message ?? `HTTP ${error.code}`;
+    const reason = statusReason(error);
     if (error.code === 404) return new NotFoundError(`${what} not found`);
-    // 409: a resourceVersion precondition failed; 422 "test operation failed": a JSON patch's did.
-    if (error.code === 409 || (error.code === 422 && /test operation/i.test(reason))) {
+    // 409: a resourceVersion precondition failed (see resourceVersionPrecondition).
+    if (error.code === 409) {
       return new ConflictError(`${what}: changed by someone else meanwhile (${reason})`);
     }
     if (error.code === 401 || error.code === 403) return new RolloutError(`${what}: forbidden: ${reason}`);
@@ -92,6 +91,21 @@ export function translate(cluster: Cluster, what: string, error: unknown): Error
   const code = networkCode(error);
   if (code) return new UnreachableError(`API server ${cluster.server} unreachable (${code})`);
   return error instanceof Error ? error : new Error(String(error));
+}
+
+interface Status {
+  message?: string;
+  details?: { causes?: { message?: string; field?: string }[] };
+}
+
+/** The API server's Status message, with its causes when the message alone is a generic one. */
+export function statusReason(error: ApiException<unknown>): string {
+  const body = (typeof error.body === 'string' ? safeJson(error.body) : error.body) as Status | undefined;
+  const message = body?.message ?? `HTTP ${error.code}`;
+  const causes = (body?.details?.causes ?? [])
+    .map((c) => [c.field, c.message].filter(Boolean).join(': '))
+    .filter((c) => c && !message.includes(c));
+  return causes.length ? `${message} (${causes.join('; ')})` : message;
 }
 
 function safeJson(text: string): unknown {

@@ -70,6 +70,16 @@ export async function withConflictRetry<T>(
   }
 }
 
+/**
+ * The first op of a JSON patch that must land on the version we read. A failed "test" op comes back as a
+ * 422 with a generic message and no details, indistinguishable from a malformed patch; a replaced
+ * resourceVersion that is no longer current is refused with a 409 Conflict, which withConflictRetry
+ * retries.
+ */
+export function resourceVersionPrecondition(read: { metadata?: { resourceVersion?: string } }) {
+  return { op: 'replace', path: '/metadata/resourceVersion', value: read.metadata?.resourceVersion };
+}
+
 export async function patchDeployment(
   cluster: Cluster,
   target: Target,
@@ -377,7 +387,7 @@ export async function undo(
       cluster,
       target,
       [
-        { op: 'test', path: '/metadata/resourceVersion', value: d.metadata?.resourceVersion },
+        resourceVersionPrecondition(d),
         { op: 'replace', path: '/spec/template', value: template },
         { op: 'replace', path: '/metadata/annotations', value: annotations },
       ],

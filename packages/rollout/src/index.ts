@@ -25,6 +25,7 @@ export {
   type Outcome,
   patchDeployment,
   type RevisionInfo,
+  resourceVersionPrecondition,
   restart,
   type SetImageOptions,
   scale,
