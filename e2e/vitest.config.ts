@@ -13,7 +13,6 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'nodes/**/*.test.ts'],
     globalSetup: ['support/global-setup.ts'],
-    setupFiles: ['support/priority.ts'],
     fileParallelism: true,
     maxWorkers: workers,
     sequence: { hooks: 'parallel' },

@@ -1,6 +1,7 @@
-import { assertNoErrors, assertVersions, renderChart, sample, summarize } from '@rollout-lab/traffic';
+import { assertNoErrors, assertVersions, renderChart, sampleInThread, summarize } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { cluster, deploy, podNames, useNamespace } from '../support/cluster.js';
+import { SAMPLER_NICENESS } from '../support/traffic.js';
 
 // The rolling overlay with v1 on a real cluster, reached through its NodePort on 127.0.0.1.
 describe('smoke: v1 behind svc-myapp', () => {
@@ -11,7 +12,13 @@ describe('smoke: v1 behind svc-myapp', () => {
   it('serves the seed v1 text from all 3 pods, 1,000 requests, zero errors', async () => {
     const pods = await podNames(ns.name, 'app=myapp');
     expect(pods).toHaveLength(3);
-    const { records } = await sample({ url: ns.url(), rate: 100, maxRequests: 1000, timeoutMs: 2000 });
+    const { records } = await sampleInThread({
+      url: ns.url(),
+      rate: 100,
+      maxRequests: 1000,
+      timeoutMs: 2000,
+      niceness: SAMPLER_NICENESS,
+    });
     console.log(renderChart(records, { title: 'smoke: rolling overlay, v1' }));
     const summary = summarize(records);
     console.log(

@@ -35,4 +35,5 @@ export {
   sample,
   startSampler,
 } from './sampler.js';
+export { sampleInThread, startSamplerThread, type ThreadSamplerOptions } from './thread.js';
 export { ERROR_KINDS, type ErrorKind, type RequestRecord } from './types.js';

@@ -22,6 +22,11 @@ export interface SamplerOptions {
   classify?: ResponseClassifier;
   /** Called with each record as it completes (live charts). */
   onRecord?: (record: RequestRecord) => void;
+  /**
+   * The sampler's zero on the `performance.timeOrigin + performance.now()` scale; default: now. A sampler
+   * in a worker thread takes its parent's, so that both sides' elapsed() agree.
+   */
+  origin?: number;
 }
 
 export interface SampleResult {
@@ -47,11 +52,15 @@ export class SamplerOptionsError extends Error {
   override name = 'SamplerOptionsError';
 }
 
+/** A monotonic clock that threads of one process share (each thread's performance.now() has its own zero). */
+export const clock = () => performance.timeOrigin + performance.now();
+
 /** A hard cap so that a forgotten sampler cannot run for ever. */
 const MAX_DURATION_MS = 15 * 60_000;
 const MAX_BODY_BYTES = 64 * 1024;
 
-function validate(options: SamplerOptions): URL {
+/** Throws SamplerOptionsError for options no sampler can run with. */
+export function validate(options: SamplerOptions): URL {
   let url: URL;
   try {
     url = new URL(options.url);
@@ -84,9 +93,9 @@ export function startSampler(options: SamplerOptions): Sampler {
     ? new Agent({ keepAlive: true, maxSockets: 256, timeout: 2000 })
     : undefined;
 
-  const t0 = performance.now();
-  const startedAtEpochMs = Date.now();
-  const now = () => performance.now() - t0;
+  const origin = options.origin ?? clock();
+  const startedAtEpochMs = Date.now() - (clock() - origin);
+  const now = () => clock() - origin;
   const records: RequestRecord[] = [];
   let inFlight = 0;
   let next = 0;
@@ -122,8 +131,17 @@ export function startSampler(options: SamplerOptions): Sampler {
       agent: agent ?? false,
       headers: { 'user-agent': 'rollout-lab-sampler' },
     });
+    // Whether the TCP handshake finished tells a lost SYN (or a full accept queue) from a slow server.
+    let connected = false;
+    req.on('socket', (socket) => {
+      if (!socket.connecting) connected = true;
+      else socket.once('connect', () => (connected = true));
+    });
     const deadline = setTimeout(() => {
-      end({ error: 'timeout', detail: `no answer in ${timeoutMs} ms` });
+      end({
+        error: 'timeout',
+        detail: connected ? `no answer in ${timeoutMs} ms` : `no connection in ${timeoutMs} ms`,
+      });
       req.destroy();
     }, timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => {

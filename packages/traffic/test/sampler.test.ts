@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,10 +76,35 @@ describe('sampler against real local servers', () => {
     const summary = summarize(records);
     expect(summary.requests).toBe(50);
     expect(summary.errors).toEqual({ timeout: 50 });
+    // Connected, then no answer: the server's fault, not a lost SYN.
+    expect(new Set(records.map((r) => r.detail))).toEqual(new Set(['no answer in 150 ms']));
     expect(summary.latencyMs.p50).toBeGreaterThanOrEqual(145);
     expect(summary.latencyMs.max).toBeLessThan(400);
     // A closed loop would manage ~2.5 requests in that second; the schedule does not wait for answers.
     expect(summary.achievedRate).toBeGreaterThan(40);
+  });
+
+  it('says "no connection" when the handshake never finishes (SYNs dropped by a full accept queue)', async () => {
+    // A listener with a backlog of 1 in a stopped process: once its queue is full, the kernel drops SYNs.
+    const code = `require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 },
+      function () { console.log(this.address().port); })`;
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<number>((resolve) =>
+        child.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim()))),
+      );
+      child.kill('SIGSTOP');
+      const { records } = await sample({
+        url: `http://127.0.0.1:${port}/`,
+        rate: 20,
+        maxRequests: 6,
+        timeoutMs: 300,
+      });
+      expect(records.every((r) => r.error === 'timeout')).toBe(true);
+      expect(records.map((r) => r.detail)).toContain('no connection in 300 ms');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('measures a 50/50 pair within the binomial tolerance, and rejects a wrong expectation', async () => {

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertNoErrors, SamplerOptionsError, sampleInThread, startSamplerThread } from '../src/index.js';
+import { childServer, type Local, versionServer } from './servers.js';
+
+const open: Local[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((l) => l.close()));
+});
+
+/** Blocks this thread's event loop, as a test's own synchronous work would. */
+const busy = (ms: number) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {}
+};
+
+describe('sampler in a worker thread', () => {
+  it('keeps its schedule and its deadlines while the parent thread is blocked', async () => {
+    // The server in a process of its own: blocking this thread must not block it.
+    const server = await childServer(0);
+    open.push(server);
+    // 400 ms deadline, parent blocked for 600 ms: in-process, the requests in flight would "time out".
+    const sampler = startSamplerThread({ url: server.url, rate: 100, durationMs: 1500, timeoutMs: 400 });
+    await new Promise((r) => setTimeout(r, 300));
+    busy(600);
+    const { records } = await sampler.done;
+    expect(records).toHaveLength(150);
+    expect(records.map((r) => r.seq)).toEqual([...Array(150).keys()]);
+    assertNoErrors(records);
+    // The schedule did not stall: no request started more than 100 ms late.
+    expect(Math.max(...records.map((r) => r.startedAt - r.scheduledAt))).toBeLessThan(100);
+    expect(records.every((r) => r.version === 'v1')).toBe(true);
+  });
+
+  it('shares its clock with the parent: records arrive in batches, stop() ends it early', async () => {
+    const server = await versionServer(() => 'v2');
+    open.push(server);
+    const sampler = startSamplerThread({ url: server.url, rate: 50, durationMs: 60_000, classifier: 'seed' });
+    await new Promise((r) => setTimeout(r, 700));
+    const at = sampler.elapsed();
+    expect(at).toBeGreaterThanOrEqual(700);
+    expect(sampler.records.length).toBeGreaterThan(20); // about 35 by now, in 50 ms batches
+    const { records } = await sampler.stop();
+    expect(records.length).toBeGreaterThanOrEqual(sampler.records.length - 1);
+    expect(records.length).toBeLessThan(60);
+    // Times are on the parent's scale: the last request started before the parent asked it to stop.
+    expect(Math.max(...records.map((r) => r.startedAt))).toBeLessThanOrEqual(sampler.elapsed());
+  });
+
+  it('refuses bad options in the caller, before any thread starts', () => {
+    expect(() => startSamplerThread({ url: 'ftp://x', rate: 10, maxRequests: 1 })).toThrow(
+      SamplerOptionsError,
+    );
+    expect(() => startSamplerThread({ url: 'http://127.0.0.1:1/', rate: 10 })).toThrow(
+      'give durationMs or maxRequests: the sampler is bounded',
+    );
+  });
+
+  it('counts a refused connection as a failure, as the in-process sampler does', async () => {
+    const { records } = await sampleInThread({ url: 'http://127.0.0.1:9/', rate: 20, maxRequests: 5 });
+    expect(records).toHaveLength(5);
+    expect(records.every((r) => r.error === 'refused')).toBe(true);
+  });
+});
