@@ -6,9 +6,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
 import {
+  type ClusterSpec,
   cachePath,
   clustersFor,
   type ImagePlan,
@@ -22,6 +24,12 @@ import {
 import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
 import { deleteCluster } from './lib/kind.js';
+import {
+  histogramDelta,
+  type ProgrammingSummary,
+  readProgramming,
+  summarizeProgramming,
+} from './lib/kube-proxy.js';
 import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
@@ -44,19 +52,36 @@ interface Suite {
   reports: string;
   kubeconfig: string;
   ports: string;
-  cluster: string;
+  spec: ClusterSpec;
+  /** How fast kube-proxy followed endpoint changes during the suite, per node. */
+  kubeProxy?: Record<string, ProgrammingSummary>;
+}
+
+/**
+ * What a terminating pod gives the Service to forget it: the preStop sleep (k8s/base) and the app's
+ * shutdown delay (1 s). An endpoint change that reaches a node's rules later can cost requests.
+ */
+const ENDPOINT_BUDGET_S = (await preStopSeconds()) + 1;
+
+async function preStopSeconds(): Promise<number> {
+  const file = join(repoRoot, 'k8s/base/deployment/deployment.yaml');
+  const deployment = parse(await readFile(file, 'utf8'));
+  const seconds = deployment?.spec?.template?.spec?.containers?.[0]?.lifecycle?.preStop?.sleep?.seconds;
+  if (typeof seconds !== 'number') throw new Error(`${file}: no preStop sleep in its first container`);
+  return seconds;
 }
 
 /** Runs one vitest suite; a live one prints as it goes, another is kept in a log and printed after. */
 async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Promise<boolean> {
-  return phase(`e2e ${suite.name}`, async () => {
+  const before = await readProgramming(suite.spec);
+  const passed = await phase(`e2e ${suite.name}`, async () => {
     const result = await $({
       cwd: e2eDir,
       env: {
         ...env,
         KUBECONFIG: suite.kubeconfig,
         ROLLOUT_LAB_NODE_PORTS: suite.ports,
-        ROLLOUT_LAB_KIND_CLUSTER: suite.cluster,
+        ROLLOUT_LAB_KIND_CLUSTER: suite.spec.name,
         ROLLOUT_LAB_E2E_WORKERS: String(workers),
         ROLLOUT_LAB_REPORTS: suite.reports,
         ROLLOUT_LAB_K8S_MINOR: suite.release.minor,
@@ -73,6 +98,21 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
     }
     return result.exitCode === 0;
   });
+  const after = await readProgramming(suite.spec);
+  suite.kubeProxy = Object.fromEntries(
+    [...after].map(([node, h]) => [
+      node,
+      summarizeProgramming(histogramDelta(h, before.get(node) ?? new Map()), ENDPOINT_BUDGET_S),
+    ]),
+  );
+  for (const [node, p] of Object.entries(suite.kubeProxy)) {
+    if (p.changes === 0) continue;
+    info(
+      `kube-proxy on ${node}: ${p.changes} endpoint changes programmed, p50 ≤ ${p.p50} s, p99 ≤ ${p.p99} s, ` +
+        `${p.over} over the ${p.budgetS} s a terminating pod waits`,
+    );
+  }
+  return passed;
 }
 
 async function readFiles(suite: Suite): Promise<FileTiming[]> {
@@ -149,7 +189,7 @@ await main(async () => {
       reports: '.reports',
       kubeconfig,
       ports: portRange(mainCluster),
-      cluster: mainCluster.name,
+      spec: mainCluster,
     },
     {
       name: `node restart (Kubernetes ${release.minor})`,
@@ -158,7 +198,7 @@ await main(async () => {
       reports: '.reports/nodes',
       kubeconfig: nodesKubeconfig,
       ports: portRange(nodesCluster),
-      cluster: nodesCluster.name,
+      spec: nodesCluster,
     },
   ];
   // The node-restart suite has its own cluster and NodePorts, so it runs beside the main one.
@@ -177,7 +217,7 @@ await main(async () => {
       reports: `.reports/k8s-${other.minor}`,
       kubeconfig: await clusterUp(kind, otherPlan, spec),
       ports: portRange(spec),
-      cluster: spec.name,
+      spec,
     };
     try {
       await loadAppImages(kind, spec);
@@ -196,6 +236,7 @@ await main(async () => {
     workers,
     phases: timings.map(({ name, at, ms }) => ({ name, at, ms })),
     files: (await Promise.all(suites.map(readFiles))).flat(),
+    kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),
   };
   await writeFile(join(reports, 'timings.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(

@@ -32,6 +32,8 @@ export interface E2eTimings {
   workers: number;
   phases: PhaseTiming[];
   files: FileTiming[];
+  /** kube-proxy's endpoint programming during each suite, per node (scripts/lib/kube-proxy.ts). */
+  kubeProxy?: Record<string, Record<string, unknown>>;
 }
 
 /** Each test file's start (from the run's start), length, status and test count, longest first. */

@@ -15,6 +15,7 @@ import {
 import { logged } from './exec.js';
 import { checkHost, dockerBuildEnv, prepareHost } from './host.js';
 import { ensureCluster, ensureKind, writeKubeconfig } from './kind.js';
+import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './kube-proxy.js';
 import { info, phase, UserError, warn } from './log.js';
 
 /** Where images come from, for one Kubernetes minor (default: --k8s / ROLLOUT_LAB_K8S, else the newest). */
@@ -54,6 +55,9 @@ export async function clusterUp(
 ): Promise<string> {
   const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
   info(`cluster ${spec.name}: ${how}`);
+  const proxy = await reserveKubeProxyCpu(spec);
+  if (proxy === 'changed')
+    info(`cluster ${spec.name}: kube-proxy requests ${KUBE_PROXY_CPU_REQUEST} CPU now`);
   return writeKubeconfig(kind, spec);
 }
 
