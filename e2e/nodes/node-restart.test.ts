@@ -91,7 +91,7 @@ describe('a worker node restarted in the middle of a rolling update', () => {
       }
     })();
 
-    const traffic = run({ url: ns.url(), rate: 50 });
+    const traffic = await run({ url: ns.url(), rate: 50 });
     await sleep(2000);
     await setImage(
       k8s,

@@ -44,7 +44,10 @@ export interface Run {
  */
 export const SAMPLER_NICENESS = -10;
 
-export function run(options: Omit<ThreadSamplerOptions, 'durationMs'> & { durationMs?: number }): Run {
+/** Starts a sampler thread and resolves once it runs: marks made after this count from its zero. */
+export async function run(
+  options: Omit<ThreadSamplerOptions, 'durationMs'> & { durationMs?: number },
+): Promise<Run> {
   // Bounded: no scenario samples for more than 10 minutes.
   const sampler = startSamplerThread({
     durationMs: 600_000,
@@ -52,6 +55,7 @@ export function run(options: Omit<ThreadSamplerOptions, 'durationMs'> & { durati
     niceness: SAMPLER_NICENESS,
     ...options,
   });
+  await sampler.started;
   const marks: Record<string, number> = { start: 0 };
   return {
     sampler,

@@ -25,7 +25,7 @@ describe.concurrent('bad releases roll back by themselves', () => {
     async ([what, image]) => {
       const ns = namespaces[what];
       const target: Target = { namespace: ns.name, name: 'deploy-myapp' };
-      const traffic = run({ url: ns.url(), rate: 50 });
+      const traffic = await run({ url: ns.url(), rate: 50 });
       await sleep(2000);
       traffic.mark('change');
       const result = await setImageWithAutoUndo(
@@ -49,7 +49,7 @@ describe.concurrent('bad releases roll back by themselves', () => {
   );
 
   it('an image that cannot be pulled: the same, through the CLI with --auto-undo', async () => {
-    const traffic = run({ url: pull.url(), rate: 50 });
+    const traffic = await run({ url: pull.url(), rate: 50 });
     await sleep(2000);
     const started = Date.now();
     const cli = await rolloutCli([

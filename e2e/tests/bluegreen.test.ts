@@ -19,7 +19,7 @@ describe('blue/green', () => {
   });
 
   it('brings green up unseen, switches all traffic to it at once, scales blue down after the delay', async () => {
-    const traffic = run({ url: ns.url(), rate: 50 });
+    const traffic = await run({ url: ns.url(), rate: 50 });
     await sleep(2000);
     traffic.mark('green up');
     const outcome = await switchColor(k8s, bg, 'green', {

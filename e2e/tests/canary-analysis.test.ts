@@ -17,7 +17,7 @@ describe('canary analysis aborts a faulty canary', () => {
   });
 
   it('sees 5xx above 5 % over a 5 s window, aborts, and the errors users saw stay within the canary share', async () => {
-    const traffic = run({ url: ns.url(), rate: RATE });
+    const traffic = await run({ url: ns.url(), rate: RATE });
     await sleep(2000);
     traffic.mark('flaky canary');
     await setImage(

@@ -27,8 +27,8 @@ describe('canary (seed section on canary releases)', () => {
   const promotion = useNamespace('rl-canary-promote', setup);
 
   /** A sampler with named steady windows: each starts once kube-proxy has caught up with the endpoints. */
-  const sampled = (url: string) => {
-    const traffic = run({ url, rate: 60 });
+  const sampled = async (url: string) => {
+    const traffic = await run({ url, rate: 60 });
     const steady = async (name: string, ms: number) => {
       await sleep(1500);
       traffic.mark(`${name} from`);
@@ -40,7 +40,7 @@ describe('canary (seed section on canary releases)', () => {
 
   it.concurrent('serves 25 %, then 50 % v2; abort goes back to all v1; 25 % again; not one failed request', async () => {
     const pair = pairIn(weights.name);
-    const { traffic, steady } = sampled(weights.url());
+    const { traffic, steady } = await sampled(weights.url());
     await steady('25 %', 15_000);
     const fifty = await setCanaryWeight(k8s, pair, 50);
     expect(fifty).toMatchObject({ stable: 2, canary: 2, achieved: 50 });
@@ -82,7 +82,7 @@ describe('canary (seed section on canary releases)', () => {
 
   it.concurrent('promotes a 25 % canary to all v2 with not one failed request', async () => {
     const pair = pairIn(promotion.name);
-    const { traffic, steady } = sampled(promotion.url());
+    const { traffic, steady } = await sampled(promotion.url());
     await steady('25 %', 5000);
     traffic.mark('promote');
     await promoteCanary(k8s, pair);

@@ -33,7 +33,7 @@ describe('faults during a rollout', () => {
   );
 
   it.concurrent('a pod deleted in the middle of a rolling update: the rollout completes with not one failed request', async () => {
-    const traffic = run({ url: ns.url(), rate: 50 });
+    const traffic = await run({ url: ns.url(), rate: 50 });
     await sleep(2000);
     const before = await podNames(ns.name, 'app=myapp');
     await setImage(

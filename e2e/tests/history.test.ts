@@ -56,7 +56,7 @@ describe('history and rollback (seed §7)', () => {
       await waitForRollout(k8s, twin(), { untilOldPodsGone: true });
     })();
     twinUndone.catch(() => {}); // judged where it is awaited
-    const traffic = run({ url: ns.url(), rate: 50 });
+    const traffic = await run({ url: ns.url(), rate: 50 });
     await sleep(3000);
     traffic.mark('undo');
     const outcome = await undo(k8s, target(), 1);

@@ -20,7 +20,7 @@ describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
 
   const rollTo = async (ns: TestNamespace, image: string, cause: string, keepAlive: boolean) => {
     const target: Target = { namespace: ns.name, name: 'deploy-myapp' };
-    const traffic = run({ url: ns.url(), rate: 50, keepAlive });
+    const traffic = await run({ url: ns.url(), rate: 50, keepAlive });
     await sleep(3000);
     traffic.mark('change');
     const outcome = await setImage(k8s, target, { myapp: image }, { cause });

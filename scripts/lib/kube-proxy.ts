@@ -56,9 +56,13 @@ export function programmingHistogram(metrics: string): Histogram {
   return buckets;
 }
 
-/** after − before, bucket by bucket (kube-proxy's counters run from its start). */
+/**
+ * after − before, bucket by bucket (kube-proxy's counters run from its start); a kube-proxy that started
+ * again in between (a node restarted) counted from zero, so then `after` is the whole story.
+ */
 export function histogramDelta(after: Histogram, before: Histogram): Histogram {
-  return new Map([...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)]));
+  const restarted = [...after].some(([le, n]) => n < (before.get(le) ?? 0));
+  return restarted ? new Map(after) : new Map([...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)]));
 }
 
 export interface ProgrammingSummary {

@@ -46,6 +46,16 @@ describe("kube-proxy's endpoint programming latency", () => {
     });
   });
 
+  it('a kube-proxy restarted in between (its node was) counts from zero: its reading is the delta', () => {
+    const before = programmingHistogram(metrics(seen));
+    const after = programmingHistogram(metrics([0, 0, 1, 5, 6, 6, 6, 6, 6, 6, 6]));
+    expect(summarizeProgramming(histogramDelta(after, before), 6)).toMatchObject({
+      changes: 6,
+      p50: 2,
+      over: 0,
+    });
+  });
+
   it('an empty reading (no kube-proxy metrics) is no changes, not an error', () => {
     expect(summarizeProgramming(new Map(), 6)).toMatchObject({ changes: 0, over: 0 });
   });

@@ -35,5 +35,10 @@ export {
   sample,
   startSampler,
 } from './sampler.js';
-export { sampleInThread, startSamplerThread, type ThreadSamplerOptions } from './thread.js';
+export {
+  sampleInThread,
+  startSamplerThread,
+  type ThreadSampler,
+  type ThreadSamplerOptions,
+} from './thread.js';
 export { ERROR_KINDS, type ErrorKind, type RequestRecord } from './types.js';

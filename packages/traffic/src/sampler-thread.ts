@@ -1,11 +1,11 @@
 // The worker side of startSamplerThread: a sampler, its records sent to the parent in batches.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { startSampler } from './sampler.js';
+import { clock, startSampler } from './sampler.js';
 import { CLASSIFIERS, type ThreadMessage, type ThreadSamplerOptions } from './thread.js';
 import type { RequestRecord } from './types.js';
 
-const { options, origin } = workerData as { options: ThreadSamplerOptions; origin: number };
+const { options } = workerData as { options: ThreadSamplerOptions };
 const port = parentPort;
 if (!port) throw new Error('sampler-thread.js runs as a worker thread (startSamplerThread)');
 
@@ -25,6 +25,9 @@ const flush = () => {
   send({ type: 'records', records: batch });
   batch = [];
 };
+// The zero is now, with this thread running at its priority: no request is owed for the time it took.
+const origin = clock();
+send({ type: 'started', origin });
 const sampler = startSampler({
   ...rest,
   classify: CLASSIFIERS[classifier],

@@ -18,26 +18,44 @@ export interface ThreadSamplerOptions extends Omit<SamplerOptions, 'classify' | 
 
 /** What the thread sends back: records in batches, then the end. */
 export type ThreadMessage =
+  | { type: 'started'; origin: number }
   | { type: 'records'; records: RequestRecord[] }
   | { type: 'done'; rate: number; startedAtEpochMs: number };
 
 // Both src/ and dist/ sit one level under the package: the worker is always the built one.
 const workerUrl = new URL('../dist/sampler-thread.js', import.meta.url);
 
+export interface ThreadSampler extends Sampler {
+  /**
+   * Resolves once the thread runs and has sent its first request's zero. A thread starting on a busy
+   * machine can take seconds; its schedule begins then, not when it was asked for, so that it never
+   * starts with a burst of the requests it "owes".
+   */
+  readonly started: Promise<void>;
+}
+
 /**
  * startSampler in a worker thread of its own: its event loop never waits behind the test's work (API
  * calls, JSON, charts), so a late answer is the server's, not the client's. The Sampler it returns fills
- * `records` as batches arrive (every 50 ms).
+ * `records` as batches arrive (every 50 ms); times count from the thread's start (see `started`).
  */
-export function startSamplerThread(options: ThreadSamplerOptions): Sampler {
+export function startSamplerThread(options: ThreadSamplerOptions): ThreadSampler {
   validate(options);
-  const origin = clock();
+  // Until the thread says when it started, elapsed() counts from here.
+  let origin = clock();
   const records: RequestRecord[] = [];
-  const worker = new Worker(workerUrl, { workerData: { options, origin } });
+  const worker = new Worker(workerUrl, { workerData: { options } });
   let stopRequested = false;
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   const done = new Promise<SampleResult>((resolve, reject) => {
     worker.on('message', (message: ThreadMessage) => {
-      if (message.type === 'records') records.push(...message.records);
+      if (message.type === 'started') {
+        origin = message.origin;
+        markStarted();
+      } else if (message.type === 'records') records.push(...message.records);
       else {
         resolve({
           records: [...records].sort((a, b) => a.seq - b.seq),
@@ -52,10 +70,13 @@ export function startSamplerThread(options: ThreadSamplerOptions): Sampler {
       reject(new Error(`the sampler thread exited (code ${code}) before it was done`)),
     );
   });
+  // A failed thread fails `started` too, so that nobody waits for it for ever.
+  const startedOrFailed = Promise.race([started, done.then(() => {})]);
   // A stop() before the thread is up waits for it: messages queue until the worker listens.
   return {
     records,
     elapsed: () => clock() - origin,
+    started: startedOrFailed,
     done,
     stop() {
       if (!stopRequested) {

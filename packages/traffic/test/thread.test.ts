@@ -35,11 +35,16 @@ describe('sampler in a worker thread', () => {
     const server = await versionServer(() => 'v2');
     open.push(server);
     const sampler = startSamplerThread({ url: server.url, rate: 50, durationMs: 60_000, classifier: 'seed' });
+    await sampler.started;
+    expect(sampler.elapsed()).toBeLessThan(50);
     await new Promise((r) => setTimeout(r, 700));
     const at = sampler.elapsed();
     expect(at).toBeGreaterThanOrEqual(700);
     expect(sampler.records.length).toBeGreaterThan(20); // about 35 by now, in 50 ms batches
     const { records } = await sampler.stop();
+    // The schedule began when the thread did: the first request on time, no catch-up burst.
+    expect(records[0]?.scheduledAt).toBe(0);
+    expect(Math.max(...records.slice(0, 5).map((r) => r.startedAt - r.scheduledAt))).toBeLessThan(50);
     expect(records.length).toBeGreaterThanOrEqual(sampler.records.length - 1);
     expect(records.length).toBeLessThan(60);
     // Times are on the parent's scale: the last request started before the parent asked it to stop.
