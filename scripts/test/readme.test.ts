@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../lib/config.js';
+
+// The READMEs' commands are the product's front door: every one must exist, and the Korean walkthrough
+// must give exactly the commands of the English one.
+const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
+
+/** Command lines of the fenced `sh` blocks (comments dropped), optionally only within one `## ` section. */
+function commands(markdown: string, section?: string): string[] {
+  let text = markdown;
+  if (section) {
+    const start = markdown.indexOf(`\n## ${section}\n`);
+    if (start < 0) throw new Error(`no section "## ${section}"`);
+    const end = markdown.indexOf('\n## ', start + 1);
+    text = markdown.slice(start, end < 0 ? undefined : end);
+  }
+  const lines: string[] = [];
+  for (const block of text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
+    for (const line of (block[1] ?? '').split('\n')) {
+      const command = line.replace(/\s+#.*$/, '').trim();
+      if (command) lines.push(command);
+    }
+  }
+  return lines;
+}
+
+const rootScripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
+const usage = /const USAGE = `([\s\S]*?)`;/.exec(read('packages/rollout/src/cli.ts'))?.[1] ?? '';
+const cliCommands = new Set(
+  (/commands:\n([\s\S]*?)\n\n/.exec(usage)?.[1] ?? '')
+    .split('\n')
+    .flatMap((line) => (/^ {2}([a-z-]+(?: \| [a-z-]+)*)/.exec(line)?.[1] ?? '').split(' | '))
+    .filter(Boolean),
+);
+const PNPM_BUILTINS = new Set(['install', 'exec', '--filter', '--dir']);
+
+/** Why a command line does not exist here, or undefined when it does. */
+function missing(line: string): string | undefined {
+  const words = line.split(/\s+/);
+  const [tool, first, second] = words;
+  if (tool === 'pnpm') {
+    if (!first) return 'pnpm without a script';
+    if (first === 'rollout') {
+      if (!second || !cliCommands.has(second)) return `rollout has no command "${second}"`;
+      const flags = words.filter((w) => w.startsWith('--')).map((w) => w.split('=')[0] as string);
+      const unknown = flags.filter((f) => !usage.includes(f));
+      return unknown.length ? `rollout has no flag ${unknown.join(', ')}` : undefined;
+    }
+    return rootScripts.includes(first) || PNPM_BUILTINS.has(first) ? undefined : `no root script "${first}"`;
+  }
+  if (tool === 'kubectl') {
+    const k = words.indexOf('-k');
+    const dir = k >= 0 ? words[k + 1] : undefined;
+    return dir && !existsSync(join(repoRoot, dir, 'kustomization.yaml'))
+      ? `no kustomization in ${dir}`
+      : undefined;
+  }
+  if (tool === 'source') return existsSync(join(repoRoot, first ?? '')) ? undefined : `no file ${first}`;
+  if (tool === 'export' || tool === 'npm' || tool === 'docker') return undefined;
+  return `unknown tool "${tool}"`;
+}
+
+describe('README commands', () => {
+  it('reads the CLI commands from its usage text', () => {
+    expect([...cliCommands]).toEqual(
+      expect.arrayContaining([
+        'status',
+        'set-image',
+        'history',
+        'undo',
+        'pause',
+        'resume',
+        'restart',
+        'switch',
+      ]),
+    );
+  });
+
+  it.each(['README.md', 'README.ko.md'])(
+    'every command in %s exists as a script, CLI command or path',
+    (file) => {
+      const lines = commands(read(file));
+      expect(lines.length).toBeGreaterThan(10);
+      expect(lines.map((l) => [l, missing(l)]).filter(([, why]) => why)).toEqual([]);
+    },
+  );
+
+  it('the Korean walkthrough gives exactly the English one’s commands, in order', () => {
+    const english = commands(read('README.md'), 'The seed, step by step');
+    expect(english.length).toBeGreaterThan(10);
+    expect(commands(read('README.ko.md'))).toEqual(english);
+  });
+
+  it('the two READMEs link to each other', () => {
+    expect(read('README.md')).toContain('](README.ko.md)');
+    expect(read('README.ko.md')).toContain('](README.md)');
+  });
+
+  it('catches what does not exist', () => {
+    expect(missing('pnpm rollout deploy myapp')).toBe('rollout has no command "deploy"');
+    expect(missing('pnpm rollout undo deploy-myapp --to-revison 1')).toBe('rollout has no flag --to-revison');
+    expect(missing('pnpm tutorials')).toBe('no root script "tutorials"');
+    expect(missing('kubectl apply -k k8s/overlays/nope')).toBe('no kustomization in k8s/overlays/nope');
+  });
+});
