@@ -1,0 +1,179 @@
+// pnpm tutorial [--yes] [--lang ko|en] [--namespace NS] — the seed's tour on the cluster of
+// `pnpm cluster:up`: deploy v1, rolling update to v2, history, undo to revision 1, canary 50 % then
+// promote, blue/green switch. It runs the README's walkthrough commands (kubectl, pnpm rollout) while a
+// sampler counts every request, draws each step's version mix, and exits 1 if a single request failed.
+
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import {
+  formatErrors,
+  type RequestRecord,
+  renderChart,
+  startSamplerThread,
+  summarize,
+  type ThreadSampler,
+} from '@rollout-lab/traffic';
+import { $ } from 'zx';
+import { parseFlags } from './lib/args.js';
+import { cachePath, cluster, repoRoot } from './lib/config.js';
+import { main, UserError } from './lib/log.js';
+import { type Lang, type Step, say } from './lib/tutorial-text.js';
+
+// Set from the flags in main(), where a bad flag is a one-line error.
+let lang: Lang = 'en';
+let namespace = 'rollout-lab-tutorial';
+let interactive = false;
+const kubectlBin = process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl';
+const kubeconfig = process.env.KUBECONFIG ?? cachePath(`kubeconfig-${cluster.name}`);
+const [firstPort, lastPort] = (process.env.ROLLOUT_LAB_NODE_PORTS ?? '30080-30119').split('-').map(Number);
+const env = { ...process.env, KUBECONFIG: kubeconfig };
+const sh = $({ cwd: repoRoot, env, quiet: true });
+
+/** What a step shows the reader: the command as the README gives it (without our namespace flag). */
+const show = (command: string) => console.log(`  $ ${command}`);
+
+async function kubectl(args: string[], input?: string) {
+  return sh({ input })`${kubectlBin} ${args} -n ${namespace}`;
+}
+
+async function rollout(args: string[]) {
+  show(`pnpm rollout ${args.join(' ')}`);
+  const out = await sh`node scripts/rollout-cli.mjs ${args} -n ${namespace}`;
+  for (const line of `${out.stdout}${out.stderr}`.trim().split('\n')) console.log(`    ${line}`);
+}
+
+/**
+ * `kubectl apply -k overlay`, with the Service on the first free NodePort of the published range: the
+ * overlay's own port may be another namespace's (the API server answers "provided port is already
+ * allocated"). Returns the URL on 127.0.0.1.
+ */
+async function applyOverlay(overlay: string): Promise<string> {
+  show(`kubectl apply -k k8s/overlays/${overlay}`);
+  const rendered = (await sh`${kubectlBin} kustomize k8s/overlays/${overlay}`).stdout;
+  for (let port = firstPort ?? 30080; port <= (lastPort ?? 30119); port++) {
+    const yaml = rendered.replace(/nodePort: \d+/g, `nodePort: ${port}`);
+    const out = await sh({ input: yaml, nothrow: true })`${kubectlBin} apply -n ${namespace} -f -`;
+    if (out.exitCode === 0) return `http://127.0.0.1:${port}/`;
+    if (!/provided port is already allocated/.test(out.stderr)) {
+      throw new UserError(`kubectl apply -k k8s/overlays/${overlay}: ${out.stderr.trim()}`);
+    }
+  }
+  throw new UserError(`no free NodePort in ${firstPort}-${lastPort} for k8s/overlays/${overlay}`);
+}
+
+async function deleteOverlay(overlay: string) {
+  show(`kubectl delete -k k8s/overlays/${overlay}`);
+  const rendered = (await sh`${kubectlBin} kustomize k8s/overlays/${overlay}`).stdout;
+  await kubectl(['delete', '-f', '-', '--wait=false'], rendered);
+}
+
+const results: Array<{ step: Step; records: RequestRecord[] }> = [];
+
+/** One step: what it does, the pause, then the commands with a sampler on the URL when there is one. */
+async function step(id: Step, url: string | undefined, run: () => Promise<void>) {
+  console.log(`\n── ${say(lang, `${id}.title`)} ──\n${say(lang, `${id}.what`)}`);
+  if (interactive) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    await rl.question(say(lang, 'enter'));
+    rl.close();
+  }
+  let sampler: ThreadSampler | undefined;
+  if (url) {
+    sampler = startSamplerThread({ url, rate: 25, durationMs: 600_000, timeoutMs: 2000, niceness: -10 });
+    await sampler.started;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  await run();
+  if (sampler) {
+    await new Promise((r) => setTimeout(r, 2000));
+    const { records } = await sampler.stop();
+    results.push({ step: id, records });
+    const s = summarize(records);
+    console.log(renderChart(records, { title: say(lang, `${id}.title`) }));
+    console.log(
+      `  ${say(lang, 'requests')} ${s.requests}, ${say(lang, 'failed')} ${s.failed} (${formatErrors(s.errors)})`,
+    );
+  }
+}
+
+await main(async () => {
+  const flags = parseFlags('pnpm tutorial', {
+    yes: 'boolean',
+    lang: 'string',
+    namespace: 'string',
+    keep: 'boolean',
+  });
+  const chosen = flags.lang ?? (process.env.LANG?.startsWith('ko') ? 'ko' : 'en');
+  if (chosen !== 'ko' && chosen !== 'en') {
+    throw new UserError(`pnpm tutorial: --lang must be ko or en, got "${chosen}"`);
+  }
+  lang = chosen;
+  namespace = flags.namespace ?? namespace;
+  interactive = !flags.yes && process.stdin.isTTY === true && process.env.CI !== 'true';
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+    throw new UserError(`pnpm tutorial: --namespace must be a DNS label, got "${namespace}"`);
+  }
+  if (!existsSync(kubeconfig)) throw new UserError(say(lang, 'noCluster'));
+  const reachable = await sh({ nothrow: true })`${kubectlBin} get --raw=/readyz`;
+  if (reachable.exitCode !== 0) throw new UserError(say(lang, 'noCluster'));
+  console.log(say(lang, 'intro').replace('NS', namespace));
+  await sh({ nothrow: true })`${kubectlBin} create namespace ${namespace}`;
+
+  const rollingUrl = await (async () => {
+    let url = '';
+    await step('deploy', undefined, async () => {
+      url = await applyOverlay('rolling');
+      await rollout(['status', 'deploy-myapp']);
+      console.log(`  ${say(lang, 'url')} ${url}`);
+    });
+    return url;
+  })();
+  await step('rolling', rollingUrl, () =>
+    rollout([
+      'set-image',
+      'deploy-myapp',
+      'myapp=rollout-lab/myapp:v2.0',
+      '--cause',
+      'upgrade to myapp v2.0',
+      '--wait',
+      '--kubectl',
+    ]),
+  );
+  await step('history', undefined, () => rollout(['history', 'deploy-myapp']));
+  await step('undo', rollingUrl, () =>
+    rollout(['undo', 'deploy-myapp', '--to-revision', '1', '--wait', '--kubectl']),
+  );
+
+  await deleteOverlay('rolling');
+  const canaryUrl = await applyOverlay('canary');
+  await rollout(['status', 'deploy-myapp']);
+  await rollout(['status', 'deploy-myapp-canary']);
+  await step('canary', canaryUrl, async () => {
+    await rollout(['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '--kubectl']);
+    await new Promise((r) => setTimeout(r, 5000));
+    await rollout(['promote', 'deploy-myapp', 'deploy-myapp-canary', '--kubectl']);
+  });
+
+  await deleteOverlay('canary');
+  const blueGreenUrl = await applyOverlay('blue-green');
+  await rollout(['status', 'deploy-myapp-blue']);
+  await step('bluegreen', blueGreenUrl, () => rollout(['switch', 'green', '--kubectl']));
+
+  const all = results.flatMap((r) => r.records);
+  const total = summarize(all);
+  console.log(`\n── ${say(lang, 'summary')} ──`);
+  for (const { step: id, records } of results) {
+    const s = summarize(records);
+    console.log(
+      `  ${say(lang, `${id}.title`).padEnd(28)} ${String(s.requests).padStart(6)} ${say(lang, 'requests')}, ${s.failed} ${say(lang, 'failed')}`,
+    );
+  }
+  console.log(
+    `  ${say(lang, 'total')}: ${total.requests} ${say(lang, 'requests')}, ${total.failed} ${say(lang, 'failed')}`,
+  );
+  if (!flags.keep && !flags.namespace) {
+    await sh({ nothrow: true })`${kubectlBin} delete namespace ${namespace} --wait=false`;
+  }
+  if (total.failed > 0) throw new UserError(say(lang, 'failedRequests').replace('N', String(total.failed)));
+  console.log(say(lang, 'done'));
+});
