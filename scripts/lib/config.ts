@@ -119,13 +119,28 @@ export const { main: cluster, nodes: nodesCluster } = clustersFor(defaultRelease
 
 export const portRange = (spec: ClusterSpec) => `${spec.nodePorts.first}-${spec.nodePorts.last}`;
 
-/** The seed's two images, and the bad releases the resilience tests roll out (built from v2). */
-export const appImages: ReadonlyArray<{ app: string; tag: string; fault?: string }> = [
+export interface AppImage {
+  tag: string;
+  /** An app of apps/: its bundle, on apps/Dockerfile. */
+  app?: string;
+  fault?: string;
+  /** Or a folder with a Dockerfile of its own (examples/), built with APP_VERSION. */
+  dir?: string;
+  version?: string;
+}
+
+/**
+ * The seed's two images, the bad releases the resilience tests roll out (built from v2), and the
+ * example service adopted in examples/ (two versions of one source).
+ */
+export const appImages: readonly AppImage[] = [
   { app: 'myapp-v1', tag: 'rollout-lab/myapp:v1.0' },
   { app: 'myapp-v2', tag: 'rollout-lab/myapp:v2.0' },
   { app: 'myapp-v2', tag: 'rollout-lab/myapp:v3.0-never-ready', fault: 'never-ready' },
   { app: 'myapp-v2', tag: 'rollout-lab/myapp:v3.0-crash', fault: 'crash' },
   { app: 'myapp-v2', tag: 'rollout-lab/myapp:v2.1-flaky', fault: 'error-rate:0.5' },
+  { dir: 'examples/greeter', tag: 'rollout-lab/greeter:1.0', version: '1.0' },
+  { dir: 'examples/greeter', tag: 'rollout-lab/greeter:2.0', version: '2.0' },
 ];
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

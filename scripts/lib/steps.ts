@@ -81,20 +81,21 @@ export async function buildAppImages(chosen: ImagePlan): Promise<void> {
   const env = await dockerBuildEnv();
   await phase(`app images: ${appImages.length}`, () =>
     Promise.all(
-      appImages.map(({ app, tag, fault }) =>
+      appImages.map(({ app, tag, fault, dir, version }) =>
         logged(
-          `image-${tag.split(':')[1]}`,
+          `image-${tag.replace(/^rollout-lab\//, '').replace(':', '-')}`,
           'docker',
           [
             'build',
             '-f',
-            join(repoRoot, 'apps/Dockerfile'),
+            dir ? join(repoRoot, dir, 'Dockerfile') : join(repoRoot, 'apps/Dockerfile'),
             '--build-arg',
             `NODE_IMAGE=${chosen.appBaseImage}`,
             ...(fault ? ['--build-arg', `FAULT=${fault}`] : []),
+            ...(version ? ['--build-arg', `APP_VERSION=${version}`] : []),
             '-t',
             tag,
-            join(repoRoot, 'apps', app, 'bundle'),
+            dir ? join(repoRoot, dir) : join(repoRoot, 'apps', app ?? '', 'bundle'),
           ],
           { env },
         ),
