@@ -6,8 +6,10 @@ import { report, run, sleep } from '../support/traffic.js';
 
 // A release that cannot become ready must not cost a single request: maxUnavailable 0 keeps every v1
 // pod until a new one is available, and the progress deadline (20 s in this overlay) triggers the undo.
-// The three bad releases are independent: each has its own namespace, and they run side by side.
-describe.concurrent('bad releases roll back by themselves', () => {
+// The three bad releases are independent, each in its own namespace (set up side by side), but they run
+// one after another: side by side (three stuck rollouts, 150 requests/s) their p99 latency reached
+// 1.1–1.9 s on two cores, and a run now and then lost requests to the 2 s timeout.
+describe('bad releases roll back by themselves', () => {
   const k8s = cluster();
   const setup = (namespace: string) =>
     deploy(k8s, 'overlays/test-fast-deadline', namespace, ['deploy-myapp']);
