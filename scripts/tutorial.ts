@@ -36,10 +36,15 @@ async function kubectl(args: string[], input?: string) {
   return sh({ input })`${kubectlBin} ${args} -n ${namespace}`;
 }
 
+/** An argument as a shell would need it to be typed. */
+const quoted = (arg: string) =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\$`])/g, '\\$1')}"`;
+
 async function rollout(args: string[]) {
-  show(`pnpm rollout ${args.join(' ')}`);
+  show(`pnpm rollout ${args.map(quoted).join(' ')}`);
   const out = await sh`node scripts/rollout-cli.mjs ${args} -n ${namespace}`;
-  for (const line of `${out.stdout}${out.stderr}`.trim().split('\n')) console.log(`    ${line}`);
+  const lines = `${out.stdout}${out.stderr}`.trimEnd().split('\n');
+  for (const line of lines.filter((l, i) => i > 0 || l.trim())) console.log(`    ${line}`);
 }
 
 /**
