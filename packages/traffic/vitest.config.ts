@@ -1,3 +1,6 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
 
-export default shared;
+// The sampler's tests measure time (schedules, deadlines, a blocked thread): one file at a time, so that
+// one file's busy loop is not another's late schedule.
+export default mergeConfig(shared, defineConfig({ test: { fileParallelism: false } }));
