@@ -75,11 +75,19 @@ export const nodeNames = (spec: ClusterSpec): string[] => [
   ...Array.from({ length: spec.workers }, (_, i) => `${spec.name}-worker${i ? i + 1 : ''}`),
 ];
 
+/** kubectl inside the control-plane node, as cluster admin: works before any kubeconfig of ours exists. */
+export const controlPlaneKubectl = (spec: ClusterSpec): string[] => [
+  'docker',
+  'exec',
+  nodeNames(spec)[0] as string,
+  'kubectl',
+  '--kubeconfig=/etc/kubernetes/admin.conf',
+];
+
 /** Each node's name and the version its kubelet reports, asked inside the control plane. */
 export async function nodeVersions(spec: ClusterSpec): Promise<Array<{ name: string; kubelet: string }>> {
   const path = '{range .items[*]}{.metadata.name} {.status.nodeInfo.kubeletVersion}{"\\n"}{end}';
-  const out =
-    await q`docker exec ${nodeNames(spec)[0]} kubectl --kubeconfig=/etc/kubernetes/admin.conf get nodes -o ${`jsonpath=${path}`}`;
+  const out = await q`${controlPlaneKubectl(spec)} get nodes -o ${`jsonpath=${path}`}`;
   return out.stdout
     .trim()
     .split('\n')
@@ -97,8 +105,7 @@ export async function clusterState(kind: string, spec: ClusterSpec = cluster): P
     const running = await q`docker inspect -f {{.State.Running}} ${node}`.nothrow();
     if (running.stdout.trim() !== 'true') return 'broken';
   }
-  const controlPlane = nodes[0] as string;
-  const kubectl = ['docker', 'exec', controlPlane, 'kubectl', '--kubeconfig=/etc/kubernetes/admin.conf'];
+  const kubectl = controlPlaneKubectl(spec);
   const ready = await q`${kubectl} get --raw=/readyz`.nothrow();
   if (ready.exitCode !== 0 || !ready.stdout.includes('ok')) return 'broken';
   const readyPath = '{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';

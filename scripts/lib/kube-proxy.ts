@@ -2,7 +2,7 @@
 // connections still go to the pod. Zero downtime needs that to happen within the pods' preStop pause.
 import { type ClusterSpec, cluster } from './config.js';
 import { q } from './exec.js';
-import { nodeNames } from './kind.js';
+import { controlPlaneKubectl, nodeNames } from './kind.js';
 
 /**
  * kubeadm's kube-proxy DaemonSet has no resource requests, so it is BestEffort (cpu.shares 2): on a busy
@@ -12,17 +12,9 @@ import { nodeNames } from './kind.js';
  */
 export const KUBE_PROXY_CPU_REQUEST = '100m';
 
-const kubectlIn = (spec: ClusterSpec) => [
-  'docker',
-  'exec',
-  nodeNames(spec)[0] as string,
-  'kubectl',
-  '--kubeconfig=/etc/kubernetes/admin.conf',
-];
-
 /** Gives kube-proxy its CPU request (a no-op when it has it) and waits for its pods to run with it. */
 export async function reserveKubeProxyCpu(spec: ClusterSpec = cluster): Promise<'changed' | 'unchanged'> {
-  const kubectl = kubectlIn(spec);
+  const kubectl = controlPlaneKubectl(spec);
   const patch = {
     spec: {
       template: {
