@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { reporters } from '../vitest.shared.js';
 import TimingReporter from './support/timing-reporter.js';
 
 // Each scenario file owns its namespaces and NodePorts (support/cluster.ts), so files run side by side;
@@ -16,8 +17,8 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: workers,
     sequence: { hooks: 'parallel' },
-    reporters: ['default', 'json', new TimingReporter(`${reports}/files.json`)],
-    outputFile: { json: `${reports}/e2e.json` },
+    reporters: [...reporters, new TimingReporter(`${reports}/files.json`)],
+    outputFile: { json: `${reports}/e2e.json`, junit: `${reports}/junit.xml` },
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },

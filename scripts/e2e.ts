@@ -4,8 +4,9 @@
 // a cluster of its own, and prints one table. Where the time went: e2e/.reports/timings.json.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { ReportEntry, ScenarioRecord } from '@rollout-lab/report';
 import { parse } from 'yaml';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
@@ -21,6 +22,13 @@ import {
   repoRoot,
   versions,
 } from './lib/config.js';
+import {
+  failedWithoutScenario,
+  reportEntries,
+  type TestOutcome,
+  testOutcomes,
+  type VitestJson,
+} from './lib/e2e-report.js';
 import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
 import { deleteCluster } from './lib/kind.js';
@@ -121,23 +129,57 @@ async function readFiles(suite: Suite): Promise<FileTiming[]> {
   return fileTimings(suite.name, JSON.parse(await readFile(file, 'utf8')), processStart);
 }
 
-/** The scenario records each traffic test wrote (support/traffic.ts report()), as matrix cells. */
-async function readScenarios(suite: Suite): Promise<MatrixCell[]> {
+/** The scenario records each traffic test wrote (e2e/support/traffic.ts report()). */
+async function readScenarios(suite: Suite): Promise<ScenarioRecord[]> {
   const dir = join(e2eDir, suite.reports, 'scenarios');
   if (!existsSync(dir)) return [];
-  const cells: MatrixCell[] = [];
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-    const r = JSON.parse(await readFile(join(dir, file), 'utf8'));
-    cells.push({
-      minor: suite.release.minor,
-      scenario: r.name,
-      requests: r.summary.requests,
-      failed: r.summary.failed,
-      seconds: r.durationS,
-      failuresInjected: r.failuresInjected === true,
-    });
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ScenarioRecord),
+  );
+}
+
+const matrixCell = (minor: string, r: ScenarioRecord): MatrixCell => ({
+  minor,
+  scenario: r.name,
+  requests: r.summary.requests,
+  failed: r.summary.failed,
+  seconds: r.durationS,
+  failuresInjected: r.failuresInjected,
+});
+
+/**
+ * e2e/.reports/report.html: every suite's scenarios with their tests' verdicts; in GitHub Actions the
+ * same table and the text charts go to the step summary.
+ */
+async function writeReport(suites: readonly Suite[], scenarios: readonly ScenarioRecord[][]): Promise<void> {
+  // Imported here: the package is built by this run (buildWorkspace), after this file was loaded.
+  const { renderHtmlReport, renderMarkdownSummary } = await import('@rollout-lab/report');
+  const entries: ReportEntry[] = [];
+  const notes: string[] = [];
+  for (const [i, suite] of suites.entries()) {
+    const file = join(e2eDir, suite.reports, 'e2e.json');
+    const outcomes = existsSync(file)
+      ? testOutcomes(JSON.parse(await readFile(file, 'utf8')) as VitestJson, e2eDir)
+      : new Map<string, TestOutcome>();
+    const mine = scenarios[i] ?? [];
+    entries.push(...reportEntries(mine, outcomes));
+    for (const line of failedWithoutScenario(outcomes, mine)) notes.push(`${suite.name}: ${line}`);
   }
-  return cells;
+  const input = {
+    title: 'rollout-lab e2e: every request during every rollout',
+    generatedAt: new Date(),
+    entries,
+    notes: [`suites: ${suites.map((s) => s.name).join(', ')}`, ...notes],
+  };
+  const html = join(reports, 'report.html');
+  await writeFile(html, renderHtmlReport(input));
+  info(
+    `HTML report: ${html} (${entries.length} scenarios, ${entries.filter((e) => e.verdict === 'passed').length} passed)`,
+  );
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, renderMarkdownSummary(input));
+  }
 }
 
 /** kubectl for the tests that compare with it: on PATH, else the one built for this minor. */
@@ -242,8 +284,12 @@ await main(async () => {
   console.log(
     `\npnpm e2e: where the time went (also in e2e/.reports/timings.json)\n${formatTimings(result)}`,
   );
+  const scenarios = await Promise.all(suites.map(readScenarios));
+  await writeReport(suites, scenarios);
   if (flags.matrix) {
-    const cells = (await Promise.all(suites.map(readScenarios))).flat();
+    const cells = suites.flatMap((suite, i) =>
+      (scenarios[i] ?? []).map((r) => matrixCell(suite.release.minor, r)),
+    );
     const table = formatMatrix(cells, [release, ...kubernetesReleases.filter((r) => r !== release)]);
     await writeFile(join(reports, 'matrix.txt'), `${table}\n`);
     console.log(`\nKubernetes matrix (also in e2e/.reports/matrix.txt)\n${table}`);

@@ -120,14 +120,18 @@ describe('a worker node restarted in the middle of a rolling update', () => {
 
     const after = await pods(ns.name);
     const servedByVictim = records.filter((r) => r.pod && victimPods.has(r.pod)).length;
-    await report('worker node drained and restarted during a rolling update', records, {
-      node: victim,
-      'answers from its pods before the drain': servedByVictim,
-      'fewest ready replicas': Math.min(...ready),
-      'drain (s)': (restartAt - drainAt) / 1000,
-      'restart until Ready (s)': (backAt - restartAt) / 1000,
-      marks: traffic.marks,
-    });
+    await report(
+      'worker node drained and restarted during a rolling update',
+      records,
+      {
+        node: victim,
+        'answers from its pods before the drain': servedByVictim,
+        'fewest ready replicas': Math.min(...ready),
+        'drain (s)': (restartAt - drainAt) / 1000,
+        'restart until Ready (s)': (backAt - restartAt) / 1000,
+      },
+      { marks: traffic.marks },
+    );
 
     assertNoErrors(records);
     // The fault hit the workload: the node's pods served traffic, were evicted, and the node restarted.

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scenarioRecord } from '@rollout-lab/report';
 import {
   formatErrors,
   type RequestRecord,
@@ -10,6 +11,7 @@ import {
   summarize,
   type ThreadSamplerOptions,
 } from '@rollout-lab/traffic';
+import { expect } from 'vitest';
 import { kubernetesMinor, reportsDir } from './env.js';
 
 const e2eRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -87,13 +89,20 @@ export function settledVersion(records: readonly RequestRecord[], n = 100): stri
   return versions.size === 1 ? [...versions][0] : undefined;
 }
 
-/** Prints the chart and a summary, and keeps them in .reports/scenarios/ for the record. */
+/**
+ * Prints the chart and a summary, and keeps the scenario's record (@rollout-lab/report) in
+ * .reports/scenarios/ for the HTML report `pnpm e2e` writes.
+ */
 export async function report(
   name: string,
   records: readonly RequestRecord[],
   facts: Record<string, unknown> = {},
-  /** The scenario injects failures on purpose (a faulty canary) and asserts their bound, not zero. */
-  options: { failuresInjected?: boolean } = {},
+  options: {
+    /** The scenario injects failures on purpose (a faulty canary) and asserts their bound, not zero. */
+    failuresInjected?: boolean;
+    /** The run's marks (Run.marks): vertical lines on the report's chart. */
+    marks?: Record<string, number>;
+  } = {},
 ) {
   const s = summarize(records);
   const chart = renderChart(records, { title: name });
@@ -108,23 +117,17 @@ export async function report(
   console.log(lines.join('\n'));
   const dir = join(e2eRoot, reportsDir(), 'scenarios');
   await mkdir(dir, { recursive: true });
-  const durationS = records.length
-    ? (Math.max(...records.map((r) => r.endedAt)) - Math.min(...records.map((r) => r.startedAt))) / 1000
-    : 0;
-  await writeFile(
-    join(dir, `${name.replace(/[^\w-]+/g, '-')}.json`),
-    JSON.stringify(
-      {
-        name,
-        kubernetes: kubernetesMinor,
-        durationS,
-        failuresInjected: options.failuresInjected === true,
-        summary: s,
-        facts,
-        chart,
-      },
-      null,
-      2,
-    ),
-  );
+  const state = expect.getState();
+  const test = state.testPath
+    ? `${relative(e2eRoot, state.testPath)} > ${state.currentTestName ?? ''}`
+    : undefined;
+  const record = scenarioRecord(name, records, {
+    test,
+    kubernetes: kubernetesMinor,
+    facts,
+    marks: options.marks,
+    failuresInjected: options.failuresInjected,
+    chart,
+  });
+  await writeFile(join(dir, `${name.replace(/[^\w-]+/g, '-')}.json`), JSON.stringify(record, null, 2));
 }

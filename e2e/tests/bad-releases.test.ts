@@ -39,10 +39,15 @@ describe('bad releases roll back by themselves', () => {
       traffic.mark('recovered');
       await sleep(2000);
       const records = await traffic.finish(1000);
-      await report(`bad release: ${what}`, records, {
-        'time to detect (s)': (result.detectedAfterMs ?? 0) / 1000,
-        'time to recover (s)': (result.recoveredAfterMs ?? 0) / 1000,
-      });
+      await report(
+        `bad release: ${what}`,
+        records,
+        {
+          'time to detect (s)': (result.detectedAfterMs ?? 0) / 1000,
+          'time to recover (s)': (result.recoveredAfterMs ?? 0) / 1000,
+        },
+        { marks: traffic.marks },
+      );
       expect(result.rolledBack).toBe(true);
       expect(result.reason).toBe('deployment "deploy-myapp" exceeded its progress deadline');
       assertNoErrors(records);
@@ -65,10 +70,15 @@ describe('bad releases roll back by themselves', () => {
     const recoveredMs = Date.now() - started;
     await sleep(2000);
     const records = await traffic.finish(1000);
-    await report('bad release: image cannot be pulled', records, {
-      'time to recover (s)': recoveredMs / 1000,
-      'cli exit': cli.code,
-    });
+    await report(
+      'bad release: image cannot be pulled',
+      records,
+      {
+        'time to recover (s)': recoveredMs / 1000,
+        'cli exit': cli.code,
+      },
+      { marks: traffic.marks },
+    );
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(
       /^error: rolled back to the previous revision after \d+ s: deployment "deploy-myapp" exceeded its progress deadline$/,

@@ -35,11 +35,16 @@ describe('blue/green', () => {
     const switchAt = traffic.marks.switch ?? 0;
     const lastBlue = Math.max(...records.filter((r) => r.version === 'v1').map((r) => r.startedAt));
     const after = records.filter((r) => r.startedAt >= switchAt + PROXY_SYNC_MS);
-    await report('blue-green switch', records, {
-      'green ready, Service on blue (requests)': before.length,
-      'last v1 answer after the switch (s)': (lastBlue - switchAt) / 1000,
-      'switch to blue scaled down (s)': ((traffic.marks['blue down'] ?? 0) - switchAt) / 1000,
-    });
+    await report(
+      'blue-green switch',
+      records,
+      {
+        'green ready, Service on blue (requests)': before.length,
+        'last v1 answer after the switch (s)': (lastBlue - switchAt) / 1000,
+        'switch to blue scaled down (s)': ((traffic.marks['blue down'] ?? 0) - switchAt) / 1000,
+      },
+      { marks: traffic.marks },
+    );
     assertNoErrors(records);
     expect(shareOf(before, 'v1')).toMatchObject({ share: 1 });
     expect(before.length).toBeGreaterThan(200);

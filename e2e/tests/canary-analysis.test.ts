@@ -54,7 +54,7 @@ describe('canary analysis aborts a faulty canary', () => {
           ((verdict.recoveredAtMs ?? 0) - (verdict.detectedAtMs ?? 0)) / 1000,
         'failed requests (users saw)': `${failures.length} (${formatErrors(summarize(failures).errors)}); bound ${bound.toFixed(0)} = share × fault rate × ${exposed.length} exposed + 4σ`,
       },
-      { failuresInjected: true },
+      { failuresInjected: true, marks: traffic.marks },
     );
     expect(verdict.aborted).toBe(true);
     expect(failures.length).toBeGreaterThan(0);

@@ -26,6 +26,14 @@ describe('canary (seed section on canary releases)', () => {
   const weights = useNamespace('rl-canary', setup);
   const promotion = useNamespace('rl-canary-promote', setup);
 
+  /** A window's start as a chart mark, named by its step ("25 %"); its end is not drawn. */
+  const stepMarks = (marks: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(marks)
+        .filter(([name]) => !name.endsWith(' to'))
+        .map(([name, at]) => [name.replace(/ from$/, ''), at]),
+    );
+
   /** A sampler with named steady windows: each starts once kube-proxy has caught up with the endpoints. */
   const sampled = async (url: string) => {
     const traffic = await run({ url, rate: 60 });
@@ -64,12 +72,17 @@ describe('canary (seed section on canary releases)', () => {
     const at50 = share('50 %', 0.5);
     const again = share('25 % again', 0.25);
     const abortedWindow = traffic.window(records, 'aborted from', 'aborted to');
-    await report('canary 25-50-abort-25', records, {
-      'v2 share at 25 %': at25.line,
-      'v2 share at 50 %': at50.line,
-      'after abort': JSON.stringify(shareOf(abortedWindow, 'v1')),
-      'v2 share at 25 % again': again.line,
-    });
+    await report(
+      'canary 25-50-abort-25',
+      records,
+      {
+        'v2 share at 25 %': at25.line,
+        'v2 share at 50 %': at50.line,
+        'after abort': JSON.stringify(shareOf(abortedWindow, 'v1')),
+        'v2 share at 25 % again': again.line,
+      },
+      { marks: stepMarks(traffic.marks) },
+    );
     assertNoErrors(records);
     assertShare(at25.window, 'v2', 0.25, Z);
     assertShare(at50.window, 'v2', 0.5, Z);
@@ -91,11 +104,16 @@ describe('canary (seed section on canary releases)', () => {
     const records = await traffic.finish(1000);
     const before = traffic.window(records, '25 % from', '25 % to');
     const promotedWindow = traffic.window(records, 'promoted from', 'promoted to');
-    await report('canary promote', records, {
-      'v2 share before': JSON.stringify(shareOf(before, 'v2')),
-      'promote until old pods gone (s)': promoteMs / 1000,
-      'after promote': JSON.stringify(shareOf(promotedWindow, 'v2')),
-    });
+    await report(
+      'canary promote',
+      records,
+      {
+        'v2 share before': JSON.stringify(shareOf(before, 'v2')),
+        'promote until old pods gone (s)': promoteMs / 1000,
+        'after promote': JSON.stringify(shareOf(promotedWindow, 'v2')),
+      },
+      { marks: stepMarks(traffic.marks) },
+    );
     assertNoErrors(records);
     expect(shareOf(before, 'v2').share).toBeGreaterThan(0);
     expect(shareOf(promotedWindow, 'v2')).toMatchObject({ share: 1 });

@@ -49,7 +49,12 @@ describe('faults during a rollout', () => {
     await waitForRollout(k8s, target, { untilOldPodsGone: true });
     await sleep(2000);
     const records = await traffic.finish(1000);
-    await report('pod deleted during a rolling update', records, { 'deleted pod': victim });
+    await report(
+      'pod deleted during a rolling update',
+      records,
+      { 'deleted pod': victim },
+      { marks: traffic.marks },
+    );
     assertNoErrors(records);
     expect(settledVersion(records)).toBe('v2');
   });

@@ -29,9 +29,14 @@ describe('examples/greeter: your own service', () => {
     const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.change ?? 0);
     await sleep(3000);
     const records = await traffic.finish(1000);
-    await report('greeter 1.0 to 2.0 (examples/)', records, {
-      'rollout until old pods gone (s)': rolloutMs / 1000,
-    });
+    await report(
+      'greeter 1.0 to 2.0 (examples/)',
+      records,
+      {
+        'rollout until old pods gone (s)': rolloutMs / 1000,
+      },
+      { marks: traffic.marks },
+    );
     expect(records.length).toBeGreaterThanOrEqual(1000);
     assertNoErrors(records);
     assertVersions(records, ['v1.0', 'v2.0']);

@@ -65,7 +65,12 @@ describe('history and rollback (seed §7)', () => {
     const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.undo ?? 0);
     await sleep(3000);
     const records = await traffic.finish(1000);
-    await report('undo to revision 1', records, { 'rollback until old pods gone (s)': rolloutMs / 1000 });
+    await report(
+      'undo to revision 1',
+      records,
+      { 'rollback until old pods gone (s)': rolloutMs / 1000 },
+      { marks: traffic.marks },
+    );
     assertNoErrors(records);
     assertPhases(records, ['v2', 'mixed', 'v1'], TAKEOVER_RUN);
     const rows = await history(k8s, target());

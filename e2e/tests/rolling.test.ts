@@ -28,14 +28,24 @@ describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
     await waitForRollout(k8s, target, { untilOldPodsGone: true });
     const rolloutMs = traffic.mark('old pods gone') - (traffic.marks.change ?? 0);
     await sleep(3000);
-    return { records: await traffic.finish(1000), rolloutMs };
+    return { records: await traffic.finish(1000), rolloutMs, marks: traffic.marks };
   };
 
   it('goes v1 → mixed → v2 with fresh connections and not one failed request', async () => {
-    const { records, rolloutMs } = await rollTo(up, 'rollout-lab/myapp:v2.0', 'upgrade to myapp v2.0', false);
-    await report('rolling v1 to v2 (fresh connections)', records, {
-      'rollout until old pods gone (s)': rolloutMs / 1000,
-    });
+    const { records, rolloutMs, marks } = await rollTo(
+      up,
+      'rollout-lab/myapp:v2.0',
+      'upgrade to myapp v2.0',
+      false,
+    );
+    await report(
+      'rolling v1 to v2 (fresh connections)',
+      records,
+      {
+        'rollout until old pods gone (s)': rolloutMs / 1000,
+      },
+      { marks },
+    );
     expect(records.length).toBeGreaterThanOrEqual(1000);
     assertNoErrors(records);
     assertVersions(records, ['v1', 'v2']);
@@ -43,10 +53,20 @@ describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
   });
 
   it('goes back v2 → v1 with keep-alive clients and still not one failed request', async () => {
-    const { records, rolloutMs } = await rollTo(down, 'rollout-lab/myapp:v1.0', 'back to myapp v1.0', true);
-    await report('rolling v2 to v1 (keep-alive)', records, {
-      'rollout until old pods gone (s)': rolloutMs / 1000,
-    });
+    const { records, rolloutMs, marks } = await rollTo(
+      down,
+      'rollout-lab/myapp:v1.0',
+      'back to myapp v1.0',
+      true,
+    );
+    await report(
+      'rolling v2 to v1 (keep-alive)',
+      records,
+      {
+        'rollout until old pods gone (s)': rolloutMs / 1000,
+      },
+      { marks },
+    );
     expect(records.length).toBeGreaterThanOrEqual(1000);
     assertNoErrors(records);
     assertVersions(records, ['v1', 'v2']);
