@@ -11,7 +11,12 @@ const run = promisify(execFile);
 export const OVERLAYS = ['rolling', 'canary', 'blue-green'] as const;
 /** Variants that only the tests use. */
 export const TEST_OVERLAYS = ['test-fast-deadline', 'test-node-restart'] as const;
-export type Overlay = (typeof OVERLAYS)[number] | (typeof TEST_OVERLAYS)[number];
+/** Deliberately wrong, for the tests that must see a rollout drop requests (`rollout verify`). */
+export const CARELESS_OVERLAYS = ['test-careless'] as const;
+export type Overlay =
+  | (typeof OVERLAYS)[number]
+  | (typeof TEST_OVERLAYS)[number]
+  | (typeof CARELESS_OVERLAYS)[number];
 
 /** kustomize used when neither kubectl nor kustomize is on PATH; installed with `go install`. */
 export const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5@v5.8.3';

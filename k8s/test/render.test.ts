@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type K8sObject, OVERLAYS, type Overlay, renderOverlay, TEST_OVERLAYS } from '../src/index.js';
+import {
+  CARELESS_OVERLAYS,
+  type K8sObject,
+  OVERLAYS,
+  type Overlay,
+  renderOverlay,
+  TEST_OVERLAYS,
+} from '../src/index.js';
 
 const rendered = new Map<Overlay, K8sObject[]>();
 const objects = async (overlay: Overlay) => {
@@ -135,9 +142,22 @@ describe('strategies', () => {
   });
 
   it('gives every overlay its own nodePort, so they can share one cluster', async () => {
-    const all = [...OVERLAYS, ...TEST_OVERLAYS];
+    const all = [...OVERLAYS, ...TEST_OVERLAYS, ...CARELESS_OVERLAYS];
     const ports = await Promise.all(all.map(async (o) => (await service(o)).spec.ports[0].nodePort));
     expect(new Set(ports).size).toBe(all.length);
+  });
+
+  it('test-careless: the base without what makes a rollout safe, and nothing else changed', async () => {
+    const [careless] = await deployments('test-careless');
+    const [base] = await deployments('rolling');
+    const c = careless?.spec.template.spec.containers[0];
+    expect(c.readinessProbe).toBeUndefined();
+    expect(c.lifecycle).toBeUndefined();
+    expect(careless?.spec.minReadySeconds).toBeUndefined();
+    expect(careless?.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+    expect(c.env).toContainEqual({ name: 'SHUTDOWN_DELAY_MS', value: '0' });
+    expect(c.image).toBe(base?.spec.template.spec.containers[0].image);
+    expect(c.livenessProbe).toEqual(base?.spec.template.spec.containers[0].livenessProbe);
   });
 
   it('test-fast-deadline: the rolling overlay with a 20 s progress deadline', async () => {

@@ -11,6 +11,9 @@ import {
 } from '@rollout-lab/traffic';
 import { switchColor } from './bluegreen.js';
 import { abortCanary, promoteCanary, setCanaryWeight } from './canary.js';
+import { type CommandContext, UsageError } from './cli/context.js';
+import { getCommand } from './cli/get.js';
+import { verifyCommand } from './cli/verify.js';
 import { type Cluster, connect } from './client.js';
 import {
   formatHistory,
@@ -42,6 +45,10 @@ commands:
   abort <stable> <canary>                 canary to 0; stable takes every replica back
   switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service
   watch <url>                             sample a URL and draw the version mix live
+  verify <deployment> --url URL (--image c=img... | --undo [--to-revision N] | --restart)
+                                          make the change while sampling URL; exit 0 only with
+                                          ≥ --min-requests requests and 0 failed
+  get <deployment> [--watch]              revision, ReplicaSets and pods; --watch redraws it live
 
 flags:
   -n, --namespace NS        default "default"
@@ -53,9 +60,10 @@ flags:
       --kubectl             also print the kubectl commands that do the same
   switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after SECONDS
   watch:   --rate 20 --duration 60 --keep-alive
+  verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json
+           --undo-on-failure --cause TEXT
+  get:     --watch --until-complete --url URL --rate 20 -o json
   -h, --help`;
-
-class UsageError extends Error {}
 
 /** What an interruption leaves behind, for the SIGINT message (set by the commands that write). */
 let interrupted = 'nothing was changed';
@@ -83,9 +91,19 @@ const options = {
   prefix: { type: 'string', default: 'deploy-myapp' },
   image: { type: 'string', multiple: true },
   'scale-down-after': { type: 'string' },
-  rate: { type: 'string', default: '20' },
+  rate: { type: 'string' },
   duration: { type: 'string', default: '60' },
   'keep-alive': { type: 'boolean', default: false },
+  url: { type: 'string' },
+  undo: { type: 'boolean' },
+  restart: { type: 'boolean' },
+  'min-requests': { type: 'string' },
+  settle: { type: 'string' },
+  report: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'undo-on-failure': { type: 'boolean' },
+  watch: { type: 'boolean' },
+  'until-complete': { type: 'boolean' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -143,6 +161,18 @@ async function run(argv: string[]): Promise<void> {
       console.log(`deployment ${JSON.stringify(waitAfter.name)} successfully rolled out; no old pods left`);
     }
   };
+
+  const commandContext = (): CommandContext => ({
+    command,
+    args,
+    namespace: values.namespace,
+    timeoutMs,
+    cluster,
+    progress: (message) => console.error(`  ${message}`),
+    setInterrupted: (message) => {
+      interrupted = message;
+    },
+  });
 
   switch (command) {
     case 'status': {
@@ -238,10 +268,16 @@ async function run(argv: string[]): Promise<void> {
       need(1, '<url>');
       return watch(
         args[0] as string,
-        number('rate', values.rate, { min: 1 }),
+        number('rate', values.rate ?? '20', { min: 1 }),
         number('duration', values.duration, { min: 1 }),
         values['keep-alive'],
       );
+    case 'verify':
+      return verifyCommand(commandContext(), values);
+    case 'get':
+      // Ctrl-C ends the live view; nothing was written.
+      process.off('SIGINT', onInterrupt);
+      return getCommand(commandContext(), values);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

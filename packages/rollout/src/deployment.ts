@@ -134,7 +134,7 @@ export async function setImage(
   return withConflictRetry(describe(target), async () => {
     const d = await getDeployment(cluster, target);
     const current = images(d.spec?.template);
-    const unknown = pairs.map(([c]) => c).filter((c) => !(c in current));
+    const unknown = pairs.map(([c]) => c).filter((c) => !Object.hasOwn(current, c));
     if (unknown.length) {
       throw new NotFoundError(
         `container ${unknown.join(', ')} not found in ${describe(target)}; known: ${Object.keys(current).join(', ')}`,

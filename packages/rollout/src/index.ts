@@ -49,5 +49,14 @@ export {
   UnreachableError,
 } from './errors.js';
 export { checkImageReference, parseImageArgs } from './image-ref.js';
+export {
+  formatSnapshot,
+  type PodRow,
+  type ReplicaSetRow,
+  type Snapshot,
+  snapshot,
+  snapshotOf,
+} from './live.js';
 export { CHANGE_CAUSE, getDeployment, type Target } from './objects.js';
 export { rolloutVerdict } from './status.js';
+export { type VerifyChange, type VerifyOptions, type VerifyResult, verifyRollout } from './verify.js';

@@ -51,6 +51,19 @@ export const headerClassifier: ResponseClassifier = (status, headers) => {
   return version ? { version, pod } : { error: 'unknown-body', pod, detail: 'no X-App-Version header' };
 };
 
+/**
+ * Any HTTP service (`rollout verify` on a Deployment that is not ours): a 2xx counts; its version is
+ * `X-App-Version` if sent, else the seed's body text, else "unlabelled". Only statuses and the network
+ * fail it.
+ */
+export const anyServiceClassifier: ResponseClassifier = (status, headers, body) => {
+  const pod = header(headers, 'x-pod-name');
+  const failed = statusError(status, pod);
+  if (failed) return failed;
+  const match = SEED_BODY.exec(body.trim());
+  return { version: header(headers, 'x-app-version') ?? (match ? `v${match[1]}` : 'unlabelled'), pod };
+};
+
 /** Maps a Node socket/HTTP error to an error kind. */
 export function classifyNetworkError(error: NodeJS.ErrnoException): ErrorKind {
   switch (error.code) {

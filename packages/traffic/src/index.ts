@@ -21,6 +21,7 @@ export {
 } from './assert.js';
 export { type ChartOptions, renderChart } from './chart.js';
 export {
+  anyServiceClassifier,
   type Classified,
   classifyNetworkError,
   headerClassifier,

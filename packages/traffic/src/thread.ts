@@ -1,10 +1,14 @@
 import { Worker } from 'node:worker_threads';
-import { headerClassifier, seedClassifier } from './classify.js';
+import { anyServiceClassifier, headerClassifier, seedClassifier } from './classify.js';
 import { clock, type SampleResult, type Sampler, type SamplerOptions, validate } from './sampler.js';
 import type { RequestRecord } from './types.js';
 
 /** Classifiers by name: a function cannot cross into a worker thread. */
-export const CLASSIFIERS = { seed: seedClassifier, header: headerClassifier } as const;
+export const CLASSIFIERS = {
+  seed: seedClassifier,
+  header: headerClassifier,
+  any: anyServiceClassifier,
+} as const;
 
 export interface ThreadSamplerOptions extends Omit<SamplerOptions, 'classify' | 'onRecord' | 'origin'> {
   classifier?: keyof typeof CLASSIFIERS;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  anyServiceClassifier,
   assertPhases,
   firstPureRun,
   headerClassifier,
@@ -99,5 +100,16 @@ describe('classifiers', () => {
   it('reads only the header for other paths', () => {
     expect(headerClassifier(200, ok, '{}')).toEqual({ version: 'v2', pod: 'p' });
     expect(headerClassifier(200, {}, '{}').error).toBe('unknown-body');
+  });
+
+  it('takes any 2xx from a service that is not ours, labelled as well as it can', () => {
+    expect(anyServiceClassifier(200, ok, '{}')).toEqual({ version: 'v2', pod: 'p' });
+    expect(anyServiceClassifier(200, {}, 'This is Version1 service')).toEqual({
+      version: 'v1',
+      pod: undefined,
+    });
+    expect(anyServiceClassifier(204, {}, '')).toEqual({ version: 'unlabelled', pod: undefined });
+    expect(anyServiceClassifier(502, {}, 'bad gateway').error).toBe('http-5xx');
+    expect(anyServiceClassifier(301, {}, '').error).toBe('http-status');
   });
 });
