@@ -156,7 +156,7 @@ async function writeReport(suites: readonly Suite[], scenarios: readonly Scenari
   // Imported here: the package is built by this run (buildWorkspace), after this file was loaded.
   const { renderHtmlReport, renderMarkdownSummary } = await import('@rollout-lab/report');
   const entries: ReportEntry[] = [];
-  const notes: string[] = [];
+  const failures: string[] = [];
   for (const [i, suite] of suites.entries()) {
     const file = join(e2eDir, suite.reports, 'e2e.json');
     const outcomes = existsSync(file)
@@ -164,13 +164,14 @@ async function writeReport(suites: readonly Suite[], scenarios: readonly Scenari
       : new Map<string, TestOutcome>();
     const mine = scenarios[i] ?? [];
     entries.push(...reportEntries(mine, outcomes));
-    for (const line of failedWithoutScenario(outcomes, mine)) notes.push(`${suite.name}: ${line}`);
+    for (const line of failedWithoutScenario(outcomes, mine)) failures.push(`${suite.name}: ${line}`);
   }
   const input = {
     title: 'rollout-lab e2e: every request during every rollout',
     generatedAt: new Date(),
     entries,
-    notes: [`suites: ${suites.map((s) => s.name).join(', ')}`, ...notes],
+    notes: [`suites: ${suites.map((s) => s.name).join(', ')}`],
+    failures,
   };
   const html = join(reports, 'report.html');
   await writeFile(html, renderHtmlReport(input));

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scenarioRecord } from '@rollout-lab/report';
+import { type ScenarioRecord, scenarioRecord } from '@rollout-lab/report';
 import {
   formatErrors,
   type RequestRecord,
@@ -115,19 +115,27 @@ export async function report(
     ),
   ];
   console.log(lines.join('\n'));
+  await saveScenario(
+    scenarioRecord(name, records, {
+      test: currentTest(),
+      kubernetes: kubernetesMinor,
+      facts,
+      marks: options.marks,
+      failuresInjected: options.failuresInjected,
+      chart,
+    }),
+  );
+}
+
+/** The running test as the HTML report joins it with its outcome: "tests/file.test.ts > describe > test". */
+export function currentTest(): string | undefined {
+  const state = expect.getState();
+  return state.testPath ? `${relative(e2eRoot, state.testPath)} > ${state.currentTestName ?? ''}` : undefined;
+}
+
+/** Keeps a scenario's record in .reports/scenarios/ for the HTML report `pnpm e2e` writes. */
+export async function saveScenario(record: ScenarioRecord): Promise<void> {
   const dir = join(e2eRoot, reportsDir(), 'scenarios');
   await mkdir(dir, { recursive: true });
-  const state = expect.getState();
-  const test = state.testPath
-    ? `${relative(e2eRoot, state.testPath)} > ${state.currentTestName ?? ''}`
-    : undefined;
-  const record = scenarioRecord(name, records, {
-    test,
-    kubernetes: kubernetesMinor,
-    facts,
-    marks: options.marks,
-    failuresInjected: options.failuresInjected,
-    chart,
-  });
-  await writeFile(join(dir, `${name.replace(/[^\w-]+/g, '-')}.json`), JSON.stringify(record, null, 2));
+  await writeFile(join(dir, `${record.name.replace(/[^\w-]+/g, '-')}.json`), JSON.stringify(record, null, 2));
 }

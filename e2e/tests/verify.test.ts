@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { history, setImage, type Target } from '@rollout-lab/rollout';
 import { describe, expect, it } from 'vitest';
 import { cliPath, cluster, deploy, resourceVersion, rolloutCli, useNamespace } from '../support/cluster.js';
-import { sleep } from '../support/traffic.js';
+import { kubernetesMinor } from '../support/env.js';
+import { currentTest, saveScenario, sleep } from '../support/traffic.js';
 
 // `rollout verify` on any Deployment, and `rollout get --watch`: the harness outside our own test files.
 // The same images twice: as the careful base ships them, and as a careless Deployment (no readiness probe,
@@ -50,6 +51,14 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     const lastLine = r.stderr.split('\n').at(-1) ?? '';
     expect(lastLine).toMatch(/^error: verify failed: \d+ of \d+ requests failed$/);
     const out = JSON.parse(r.stdout);
+    // Into the e2e report: what a careless rollout looks like (its failures are this test's point).
+    await saveScenario({
+      ...out.scenario,
+      name: 'rollout verify: a careless Deployment, caught',
+      test: currentTest(),
+      kubernetes: kubernetesMinor,
+      failuresInjected: true,
+    });
     expect(out.passed).toBe(false);
     expect(out.scenario.summary.failed).toBeGreaterThan(0);
     expect(out.scenario.summary.requests).toBeGreaterThanOrEqual(1000);
@@ -72,7 +81,7 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     expect(html).toContain('class="failed">failed');
   });
 
-  it('passes the careful base: ≥ 1,000 requests, 0 failed, exit 0', async () => {
+  it('passes the careful base (≥ 1,000 requests, 0 failed, exit 0), and fails a rollout that never completes', async () => {
     const r = await rolloutCli([
       'verify',
       'deploy-myapp',
@@ -89,6 +98,29 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^verified: deploy-myapp rolled out with \d{4,} requests, 0 failed$/m);
     expect(r.stdout).toMatch(/failed 0 \(none\)/);
+    expect(await image(careful.name)).toBe('rollout-lab/myapp:v2.0');
+
+    // A rollout that never completes (the image cannot be pulled): exit 1 at --timeout, rolled back.
+    const stuck = await rolloutCli([
+      'verify',
+      'deploy-myapp',
+      '-n',
+      careful.name,
+      '--image',
+      'myapp=rollout-lab/myapp:v9.9-missing',
+      '--url',
+      careful.url(),
+      '--timeout',
+      '20',
+      '--undo-on-failure',
+    ]);
+    expect(stuck.code).toBe(1);
+    expect(stuck.stderr.split('\n').at(-1)).toMatch(
+      /^error: verify failed: the rollout did not complete: timed out after 20 s: Waiting for .+$/,
+    );
+    expect(stuck.stdout).toMatch(
+      /^undo on failure: deployment\.apps\/deploy-myapp rolled back to revision 2$/m,
+    );
     expect(await image(careful.name)).toBe('rollout-lab/myapp:v2.0');
   });
 

@@ -17,6 +17,8 @@ export interface ReportInput {
   entries: readonly ReportEntry[];
   /** Lines under the title: the command, the machine, where the JSON lives. */
   notes?: readonly string[];
+  /** Failed tests that drew no chart (they failed before their traffic was reported). */
+  failures?: readonly string[];
 }
 
 /**
@@ -92,6 +94,7 @@ ${sc.test ? `<p class="notes">test: <code>${esc(sc.test)}</code></p>` : ''}
 <h1>${esc(input.title)}</h1>
 <p class="notes">${esc(input.generatedAt.toISOString())} · ${input.entries.length} scenarios, ${totals.passed} passed · ${totals.requests} requests, ${totals.failed} failed outside injected faults</p>
 ${(input.notes ?? []).map((line) => `<p class="notes">${esc(line)}</p>`).join('\n')}
+${input.failures?.length ? `<h2 class="failed">${input.failures.length} failed tests without a chart</h2><ul>${input.failures.map((f) => `<li class="failed">${esc(f)}</li>`).join('')}</ul>` : ''}
 <table><tr><th>scenario</th><th>Kubernetes</th><th>requests</th><th>failed</th><th>verdict</th><th>duration</th></tr>
 ${rows.join('\n')}
 </table>
@@ -112,6 +115,8 @@ export function renderMarkdownSummary(input: ReportInput): string {
       (e) =>
         `| ${cell(e.scenario.name)} | ${e.scenario.kubernetes ?? ''} | ${e.scenario.summary.requests} | ${e.scenario.summary.failed} | ${e.verdict === 'passed' ? '✅' : e.verdict === 'failed' ? '❌' : '⏭️'} ${e.verdict}${e.scenario.failuresInjected ? ' (failures injected)' : ''} | ${e.scenario.durationS.toFixed(1)} s |`,
     ),
+    '',
+    ...(input.failures ?? []).map((f) => `- ❌ ${f}`),
     '',
   ];
   for (const e of input.entries) {

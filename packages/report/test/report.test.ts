@@ -93,6 +93,19 @@ describe('renderHtmlReport', () => {
     expect(entries[1]?.verdict).toBe('failed');
   });
 
+  it('lists failed tests that drew no chart, in both forms', () => {
+    const input = {
+      title: 't',
+      generatedAt: new Date(0),
+      entries,
+      failures: ['tests/x.test.ts > setup: boom <b>'],
+    };
+    expect(renderHtmlReport(input)).toContain(
+      '<li class="failed">tests/x.test.ts &#62; setup: boom &#60;b&#62;</li>',
+    );
+    expect(renderMarkdownSummary(input)).toContain('- ❌ tests/x.test.ts > setup: boom <b>');
+  });
+
   it('calls too few requests a failure even without a failed one', () => {
     expect(trafficVerdict(scenarioRecord('short', rollingRecords().slice(0, 999)), 1000)).toMatchObject({
       verdict: 'failed',
