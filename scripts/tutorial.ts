@@ -5,8 +5,10 @@
 
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
+import { applyWithFreeNodePort } from '@rollout-lab/manifests';
 import {
   formatErrors,
+  LOAD_GENERATOR_NICENESS,
   type RequestRecord,
   renderChart,
   startSamplerThread,
@@ -55,15 +57,19 @@ async function rollout(args: string[]) {
 async function applyOverlay(overlay: string): Promise<string> {
   show(`kubectl apply -k k8s/overlays/${overlay}`);
   const rendered = (await sh`${kubectlBin} kustomize k8s/overlays/${overlay}`).stdout;
-  for (let port = firstPort ?? 30080; port <= (lastPort ?? 30119); port++) {
-    const yaml = rendered.replace(/nodePort: \d+/g, `nodePort: ${port}`);
-    const out = await sh({ input: yaml, nothrow: true })`${kubectlBin} apply -n ${namespace} -f -`;
-    if (out.exitCode === 0) return `http://127.0.0.1:${port}/`;
-    if (!/provided port is already allocated/.test(out.stderr)) {
-      throw new UserError(`kubectl apply -k k8s/overlays/${overlay}: ${out.stderr.trim()}`);
-    }
+  const ports = Array.from(
+    { length: (lastPort ?? 30119) - (firstPort ?? 30080) + 1 },
+    (_, i) => (firstPort ?? 30080) + i,
+  );
+  try {
+    const port = await applyWithFreeNodePort(ports, (nodePort) => {
+      const yaml = rendered.replace(/nodePort: \d+/g, `nodePort: ${nodePort}`);
+      return sh({ input: yaml, nothrow: true })`${kubectlBin} apply -n ${namespace} -f -`;
+    });
+    return `http://127.0.0.1:${port}/`;
+  } catch (error) {
+    throw new UserError(`kubectl apply -k k8s/overlays/${overlay}: ${(error as Error).message}`);
   }
-  throw new UserError(`no free NodePort in ${firstPort}-${lastPort} for k8s/overlays/${overlay}`);
 }
 
 async function deleteOverlay(overlay: string) {
@@ -84,7 +90,13 @@ async function step(id: Step, url: string | undefined, run: () => Promise<void>)
   }
   let sampler: ThreadSampler | undefined;
   if (url) {
-    sampler = startSamplerThread({ url, rate: 25, durationMs: 600_000, timeoutMs: 2000, niceness: -10 });
+    sampler = startSamplerThread({
+      url,
+      rate: 25,
+      durationMs: 600_000,
+      timeoutMs: 2000,
+      niceness: LOAD_GENERATOR_NICENESS,
+    });
     await sampler.started;
     await new Promise((r) => setTimeout(r, 2000));
   }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manifestsRoot } from '@rollout-lab/manifests';
+import { applyWithFreeNodePort, manifestsRoot } from '@rollout-lab/manifests';
 import { type Cluster, connect, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { $, YAML } from 'zx';
@@ -43,8 +43,6 @@ function candidatePorts(): number[] {
   return Array.from({ length: size }, (_, i) => first + ((start + i) % size));
 }
 
-const PORT_TAKEN = /provided port is already allocated/;
-
 /**
  * Applies the objects; a NodePort Service gets the first port of the published range that the API
  * server lets us allocate. The API server is the one owner of NodePorts, so two files (or a namespace
@@ -62,14 +60,11 @@ async function applyClaimingNodePort(objects: Manifest[], namespace: string): Pr
       JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
     );
   if (!service) return void (await apply());
-  for (const port of candidatePorts()) {
-    service.spec.ports[0].nodePort = port;
-    const result = await apply().nothrow();
-    if (result.exitCode === 0) return void claimed.set(namespace, port);
-    if (!PORT_TAKEN.test(result.stderr)) throw new Error(`kubectl apply failed: ${result.stderr.trim()}`);
-  }
-  const { first, last } = nodePortRange();
-  throw new Error(`no free NodePort in ${first}-${last}: every one is allocated in the cluster`);
+  const port = await applyWithFreeNodePort(candidatePorts(), (nodePort) => {
+    service.spec.ports[0].nodePort = nodePort;
+    return apply().nothrow();
+  });
+  claimed.set(namespace, port);
 }
 
 export interface DeployOptions {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type ScenarioRecord, scenarioRecord } from '@rollout-lab/report';
 import {
   formatErrors,
+  LOAD_GENERATOR_NICENESS,
   type RequestRecord,
   renderChart,
   type Sampler,
@@ -44,7 +45,7 @@ export interface Run {
  * delay it) at nice -10 where allowed (root), so that on two busy cores it is not the one that waits; a
  * late answer is then the cluster's, and counts against it.
  */
-export const SAMPLER_NICENESS = -10;
+export const SAMPLER_NICENESS = LOAD_GENERATOR_NICENESS;
 
 /** Starts a sampler thread and resolves once it runs: marks made after this count from its zero. */
 export async function run(

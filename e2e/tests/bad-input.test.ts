@@ -43,7 +43,7 @@ describe('bad input leaves the cluster unchanged', () => {
     [
       ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '120'],
       2,
-      'error: canary weight must be between 0 and 100, got 120',
+      'error: --weight needs a number from 0 to 100, got "120"',
     ],
     [
       ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '10'],
@@ -51,12 +51,58 @@ describe('bad input leaves the cluster unchanged', () => {
       'error: a 10 % canary cannot be expressed with 4 replicas in total',
     ],
     [['pause', 'deploy-myapp', '--kubeconfig', '/nonexistent/kubeconfig'], 1, 'error: '],
+    [
+      ['abort', 'deploy-myapp', 'deploy-myapp'],
+      2,
+      'error: stable and canary must be two different Deployments, got "deploy-myapp" twice',
+    ],
+    [
+      ['undo', 'deploy-myapp', '2'],
+      2,
+      'error: undo takes <deployment>, got an extra "2"; for a revision write --to-revision 2',
+    ],
+    [['history', 'deploy-myapp/../../x'], 2, 'error: "deploy-myapp/../../x" is not a Deployment'],
+    [
+      ['scale', 'deploy-myapp', '--replicas', '3e3'],
+      2,
+      'error: --replicas needs a whole number from 0 to 100000, got "3e3"',
+    ],
+    [['status', 'deploy-myapp', '--timeout', '3000000s'], 2, 'error: --timeout needs a duration like 90s'],
   ])('%j → exit %i, one line, nothing changed', async (args, code, message) => {
     const before = await rv();
     const r = await rolloutCli([...args, '-n', ns.name]);
     expect(r.code).toBe(code);
     expect(r.stderr.split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(message.replace('NS', ns.name));
+    expect(await rv()).toBe(before);
+  });
+
+  it('refuses to switch a Service without a selector (its endpoints are kept by hand)', async () => {
+    const manual = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc-manual' },
+      spec: { ports: [{ port: 80 }] },
+    };
+    await kubectl(['apply', '-n', ns.name, '-f', '-'], JSON.stringify(manual));
+    const before = await resourceVersion('service', 'svc-manual', ns.name);
+    const r = await rolloutCli(['switch', 'green', '--service', 'svc-manual', '-n', ns.name]);
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: `error: service svc-manual in namespace ${ns.name} has no selector; blue/green switches a selector (color: blue|green)`,
+    });
+    expect(await resourceVersion('service', 'svc-manual', ns.name)).toBe(before);
+  });
+
+  it('refuses to promote a canary without ready pods (nothing was proven)', async () => {
+    await kubectl(['scale', 'deployment/deploy-myapp-canary', '--replicas=0', '-n', ns.name]);
+    await kubectl(['rollout', 'status', 'deployment/deploy-myapp-canary', '-n', ns.name, '--timeout=60s']);
+    const before = await rv();
+    const r = await rolloutCli(['promote', 'deploy-myapp', 'deploy-myapp-canary', '-n', ns.name]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: deploy-myapp-canary has no ready pods; nothing to promote (rollout canary deploy-myapp deploy-myapp-canary --weight P first)',
+    );
     expect(await rv()).toBe(before);
   });
 
@@ -91,31 +137,36 @@ describe('bad input leaves the cluster unchanged', () => {
   });
 
   it('refuses to switch to a colour with no ready pods, and leaves Service and Deployment as they were', async () => {
-    // Green's image cannot be pulled, so green never becomes ready.
-    await kubectl([
-      'set',
-      'image',
-      'deployment/deploy-myapp-green',
+    // The switch brings an image that cannot be pulled, so green never becomes ready: its size and its
+    // template go back to what they were (the broken image does not wait there for the next switch).
+    const image = () =>
+      kubectl([
+        'get',
+        'deployment',
+        'deploy-myapp-green',
+        '-n',
+        ns.name,
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}',
+      ]);
+    const greenBefore = (await image()).stdout;
+    const service = await resourceVersion('service', 'svc-myapp', ns.name);
+    const r = await rolloutCli([
+      'switch',
+      'green',
+      '--image',
       'myapp=rollout-lab/myapp:v9.9-missing',
+      '--timeout',
+      '20',
       '-n',
       ns.name,
     ]);
-    const service = await resourceVersion('service', 'svc-myapp', ns.name);
-    const r = await rolloutCli(['switch', 'green', '--timeout', '20', '-n', ns.name]);
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n').at(-1)).toMatch(
       /^error: deploy-myapp-green did not become ready \(timed out after 20 s: .*\); the Service still selects blue$/,
     );
     expect(await resourceVersion('service', 'svc-myapp', ns.name)).toBe(service);
-    const green = await kubectl([
-      'get',
-      'deployment',
-      'deploy-myapp-green',
-      '-n',
-      ns.name,
-      '-o',
-      'jsonpath={.spec.replicas}',
-    ]);
-    expect(green.stdout).toBe('0');
+    expect(greenBefore).toBe('rollout-lab/myapp:v2.0 0');
+    expect((await image()).stdout).toBe(greenBefore);
   });
 });

@@ -198,29 +198,9 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     const target: Target = { namespace: ns, name: 'deploy-myapp' };
     // The change first: a watch started on a finished rollout ends at once, as kubectl rollout status does.
     await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' });
-    const plain = rolloutCli([
-      'get',
-      'deploy-myapp',
-      '-n',
-      ns,
-      '--watch',
-      '--until-complete',
-      '--url',
-      live.url(),
-      '--timeout',
-      '180',
-    ]);
-    const pty = underPty([
-      cliPath,
-      'get',
-      'deploy-myapp',
-      '-n',
-      ns,
-      '--watch',
-      '--until-complete',
-      '--timeout',
-      '180',
-    ]);
+    const watch = ['get', 'deploy-myapp', '-n', ns, '--watch', '--until-complete', '--timeout', '180'];
+    const plain = rolloutCli([...watch, '--url', live.url()]);
+    const pty = underPty([cliPath, ...watch]);
     const [p, t] = await Promise.all([plain, pty]);
 
     expect(p.code).toBe(0);

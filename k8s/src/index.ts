@@ -98,3 +98,26 @@ export async function render(dir: string): Promise<K8sObject[]> {
 export function renderOverlay(overlay: Overlay): Promise<K8sObject[]> {
   return render(overlayDir(overlay));
 }
+
+/** The API server's refusal of a NodePort another Service holds. */
+const PORT_TAKEN = /provided port is already allocated/;
+
+/**
+ * Applies with the first NodePort of `ports` the API server lets us allocate: it is the one owner of
+ * NodePorts, so two appliers (test files, a tutorial, a namespace still being deleted) never share one.
+ * `apply(port)` applies the objects with that port and says how it went; any other refusal is thrown.
+ */
+export async function applyWithFreeNodePort(
+  ports: Iterable<number>,
+  apply: (port: number) => Promise<{ exitCode: number | null; stderr: string }>,
+): Promise<number> {
+  const tried: number[] = [];
+  for (const port of ports) {
+    const result = await apply(port);
+    if (result.exitCode === 0) return port;
+    if (!PORT_TAKEN.test(result.stderr)) throw new Error(`kubectl apply failed: ${result.stderr.trim()}`);
+    tried.push(port);
+  }
+  const range = tried.length ? `${Math.min(...tried)}-${Math.max(...tried)}` : 'the range given';
+  throw new Error(`no free NodePort in ${range}: every one is allocated in the cluster`);
+}

@@ -146,7 +146,7 @@ describe('myapp-v1 as a process', () => {
   });
 
   it('gives up at the drain deadline: destroys what is left and exits 1', async () => {
-    const app = await start({ ENABLE_DEBUG_ROUTES: '1', DRAIN_TIMEOUT_MS: '300' });
+    const app = await start({ ENABLE_DEBUG_ROUTES: '1', DRAIN_TIMEOUT_MS: '300', SHUTDOWN_DELAY_MS: '0' });
     const slow = fetch(`${app.url}/debug/slow?ms=10000`).then(
       () => 'answered',
       () => 'cut',
@@ -167,6 +167,6 @@ describe('myapp-v1 as a process', () => {
     });
     expect(run.status).toBe(2);
     expect(run.stdout).toMatch(/event=fatal .*kind=config/);
-    expect(run.stdout).toContain('PORT=\\"eighty\\" is not an integer between 0 and 65535');
+    expect(run.stdout).toContain('PORT=\\"eighty\\" is not a whole number between 1 and 65535');
   });
 });

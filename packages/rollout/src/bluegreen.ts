@@ -4,12 +4,13 @@ import {
   type Outcome,
   scale,
   setImage,
+  undo,
   type WaitOptions,
   waitForRollout,
   withConflictRetry,
 } from './deployment.js';
 import { InvalidInputError, RolloutError } from './errors.js';
-import { getDeployment, type Target } from './objects.js';
+import { getDeployment, revisionOf, type Target } from './objects.js';
 
 export const COLORS = ['blue', 'green'] as const;
 export type Color = (typeof COLORS)[number];
@@ -41,7 +42,13 @@ export async function activeColor(cluster: Cluster, bg: BlueGreen): Promise<stri
   const svc = await call(cluster, service(bg), () =>
     cluster.core.readNamespacedService({ name: bg.service, namespace: bg.namespace }),
   );
-  return svc.spec?.selector?.[bg.key ?? 'color'];
+  // Without a selector, the Service's endpoints are managed by hand: a selector patch would take them over.
+  if (!svc.spec?.selector || Object.keys(svc.spec.selector).length === 0) {
+    throw new InvalidInputError(
+      `${service(bg)} has no selector; blue/green switches a selector (${bg.key ?? 'color'}: blue|green)`,
+    );
+  }
+  return svc.spec.selector[bg.key ?? 'color'];
 }
 
 /**
@@ -61,7 +68,25 @@ export async function switchColor(
   const kubectl = [
     `kubectl patch service ${bg.service} -n ${bg.namespace} -p '{"spec":{"selector":{"${key}":"${to}"}}}'`,
   ];
-  if (from === to) return { changed: false, message: `${service(bg)} already selects ${to}`, kubectl, from };
+  if (from === to) {
+    // A rerun after an interrupted switch: the Service moved, the old colour may still be up.
+    const other = COLORS.find((c) => c !== to) as string;
+    const old: Target = { namespace: bg.namespace, name: `${bg.deploymentPrefix}-${other}` };
+    if (
+      options.scaleDownAfterMs !== undefined &&
+      ((await getDeployment(cluster, old)).spec?.replicas ?? 0) > 0
+    ) {
+      await scale(cluster, old, 0);
+      await waitForRollout(cluster, old, { ...options, untilOldPodsGone: true });
+      return {
+        changed: true,
+        message: `${service(bg)} already selects ${to}; ${old.name} scaled to 0`,
+        kubectl,
+        from,
+      };
+    }
+    return { changed: false, message: `${service(bg)} already selects ${to}`, kubectl, from };
+  }
   const idle: Target = { namespace: bg.namespace, name: `${bg.deploymentPrefix}-${to}` };
   const live: Target | undefined = from
     ? { namespace: bg.namespace, name: `${bg.deploymentPrefix}-${from}` }
@@ -74,16 +99,20 @@ export async function switchColor(
       : (idleDeployment.spec?.replicas ?? 1));
   if (replicas < 1) throw new InvalidInputError(`cannot switch to ${to} with ${replicas} replicas`);
 
-  if (options.images)
-    await setImage(cluster, idle, options.images, options.cause ? { cause: options.cause } : {});
+  const revisionBefore = revisionOf(idleDeployment);
+  const imagesChanged = options.images
+    ? (await setImage(cluster, idle, options.images, options.cause ? { cause: options.cause } : {})).changed
+    : false;
   const idleReplicas = idleDeployment.spec?.replicas ?? 0;
   await scale(cluster, idle, replicas);
   try {
     const ready = await waitForRollout(cluster, idle, { ...options, untilOldPodsGone: true });
     if ((ready.status?.readyReplicas ?? 0) < 1) throw new RolloutError('no ready pods');
   } catch (error) {
-    // Not switching: give the idle colour its old size back, so that a failed switch changes nothing.
+    // Not switching: give the idle colour its old size and template back, so that a failed switch
+    // changes nothing (the broken image does not wait on the idle colour for the next switch).
     await scale(cluster, idle, idleReplicas);
+    if (imagesChanged && revisionBefore !== undefined) await undo(cluster, idle, revisionBefore);
     const why = error instanceof Error ? error.message : String(error);
     throw new RolloutError(
       `${idle.name} did not become ready (${why}); the Service still selects ${from ?? 'nothing'}`,

@@ -53,6 +53,12 @@ const stableOf = (p: CanaryPair): Target => ({ namespace: p.namespace, name: p.s
 const canaryOf = (p: CanaryPair): Target => ({ namespace: p.namespace, name: p.canary });
 
 async function totals(cluster: Cluster, pair: CanaryPair) {
+  // One Deployment as both sides: its "abort" would scale it to total, then to 0 — an outage.
+  if (pair.stable === pair.canary) {
+    throw new InvalidInputError(
+      `stable and canary must be two different Deployments, got ${JSON.stringify(pair.stable)} twice`,
+    );
+  }
   const [stable, canary] = await Promise.all([
     getDeployment(cluster, stableOf(pair)),
     getDeployment(cluster, canaryOf(pair)),
@@ -136,6 +142,12 @@ export async function promoteCanary(
   const { canary, total } = await totals(cluster, pair);
   if (total < 1)
     throw new RolloutError(`${pair.stable} and ${pair.canary} have no replicas; nothing to promote`);
+  // Promoting a template no pod has served: nothing was proven (set a weight first and watch it).
+  if ((canary.status?.readyReplicas ?? 0) < 1) {
+    throw new RolloutError(
+      `${pair.canary} has no ready pods; nothing to promote (rollout canary ${pair.stable} ${pair.canary} --weight P first)`,
+    );
+  }
   const imgs = Object.entries(images(canary.spec?.template))
     .map(([c, i]) => `${c}=${i}`)
     .join(' ');

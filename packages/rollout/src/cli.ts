@@ -11,7 +11,16 @@ import {
 } from '@rollout-lab/traffic';
 import { switchColor } from './bluegreen.js';
 import { abortCanary, promoteCanary, setCanaryWeight } from './canary.js';
-import { type CommandContext, UsageError } from './cli/context.js';
+import {
+  type CommandContext,
+  deploymentName,
+  durationFlag,
+  MAX_REPLICAS,
+  MAX_REVISION,
+  namespaceName,
+  numberFlag,
+  UsageError,
+} from './cli/context.js';
 import { getCommand } from './cli/get.js';
 import { verifyCommand } from './cli/verify.js';
 import { type Cluster, connect } from './client.js';
@@ -56,9 +65,9 @@ flags:
       --cause TEXT          change-cause for set-image (default: the images)
       --wait                set-image/undo/restart/resume: wait until the old pods are gone
       --auto-undo           set-image: wait, and if the rollout stops progressing, undo it
-      --timeout SECONDS     for waits, default 300
+      --timeout DURATION    for waits: 90s, 5m, 1h30m, plain seconds, 0 = no limit; default 5m
       --kubectl             also print the kubectl commands that do the same
-  switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after SECONDS
+  switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after DURATION
   watch:   --rate 20 --duration 60 --keep-alive
   verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json
            --undo-on-failure --cause TEXT
@@ -80,7 +89,7 @@ const options = {
   cause: { type: 'string' },
   wait: { type: 'boolean', default: false },
   'auto-undo': { type: 'boolean', default: false },
-  timeout: { type: 'string', default: '300' },
+  timeout: { type: 'string', default: '5m' },
   kubectl: { type: 'boolean', default: false },
   revision: { type: 'string' },
   'to-revision': { type: 'string' },
@@ -107,22 +116,6 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-function number(name: string, raw: string | undefined, { min = 0, integer = true } = {}): number {
-  const value = Number(raw);
-  if (
-    raw === undefined ||
-    raw === '' ||
-    !Number.isFinite(value) ||
-    value < min ||
-    (integer && !Number.isInteger(value))
-  ) {
-    throw new UsageError(
-      `--${name} needs a ${integer ? 'whole ' : ''}number ≥ ${min}, got ${JSON.stringify(raw ?? '')}`,
-    );
-  }
-  return value;
-}
-
 async function run(argv: string[]): Promise<void> {
   const { values, positionals } = (() => {
     try {
@@ -137,11 +130,25 @@ async function run(argv: string[]): Promise<void> {
     if (!command && !values.help) throw new UsageError('no command given');
     return;
   }
-  const timeoutMs = number('timeout', values.timeout, { min: 1 }) * 1000;
+  const timeoutMs = durationFlag('timeout', values.timeout);
   const progress = (message: string) => console.log(`  ${message}`);
   const wait = { timeoutMs, onProgress: progress };
-  const need = (count: number, names: string) => {
+  /** Exactly `count` positionals (at least, with `more`): an extra word is refused, never ignored. */
+  const need = (count: number, names: string, more = false) => {
     if (args.length < count) throw new UsageError(`${command} needs ${names}`);
+    if (!more && args.length > count) {
+      const hint =
+        command === 'undo' && /^\d+$/.test(args[1] ?? '')
+          ? `; for a revision write --to-revision ${args[1]}`
+          : '';
+      throw new UsageError(`${command} takes ${names}, got an extra ${JSON.stringify(args[count])}${hint}`);
+    }
+    // Names as Kubernetes has them, before any request: a "/" would reach another API path.
+    if (command !== 'watch' && command !== 'switch')
+      args.slice(0, command === 'set-image' ? 1 : count).forEach((a, i) => {
+        args[i] = deploymentName(a);
+      });
+    namespaceName(values.namespace);
   };
   let clusterCache: Cluster | undefined;
   const cluster = () => {
@@ -183,7 +190,7 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'set-image': {
-      need(2, '<deployment> <container=image>...');
+      need(2, '<deployment> <container=image>...', true);
       const images = parseImageArgs(args.slice(1));
       const cause = values.cause ? { cause: values.cause } : {};
       interrupted = `the new template may already be in the cluster: \`rollout status ${args[0]} -n ${values.namespace}\` shows the rollout; the same set-image again converges`;
@@ -203,7 +210,7 @@ async function run(argv: string[]): Promise<void> {
       need(1, '<deployment>');
       const rows = await history(cluster(), target());
       if (values.revision !== undefined) {
-        const revision = number('revision', values.revision, { min: 1 });
+        const revision = numberFlag('revision', values.revision, { min: 1, max: MAX_REVISION });
         const row = rows.find((r) => r.revision === revision);
         if (!row)
           throw new RolloutError(
@@ -222,7 +229,7 @@ async function run(argv: string[]): Promise<void> {
       const to =
         values['to-revision'] === undefined
           ? undefined
-          : number('to-revision', values['to-revision'], { min: 0 });
+          : numberFlag('to-revision', values['to-revision'], { min: 0, max: MAX_REVISION });
       interrupted = `the rollback may already be in the cluster: \`rollout status ${args[0]} -n ${values.namespace}\` shows it; undo --to-revision N again converges`;
       return report(await undo(cluster(), target(), to), target());
     }
@@ -235,41 +242,56 @@ async function run(argv: string[]): Promise<void> {
       );
     case 'restart':
       need(1, '<deployment>');
+      interrupted = `the restart may already be in the cluster: \`rollout status ${args[0]} -n ${values.namespace}\` shows it`;
       return report(await restart(cluster(), target()), target());
-    case 'scale':
+    case 'scale': {
       need(1, '<deployment>');
-      return report(await scale(cluster(), target(), number('replicas', values.replicas)), target());
+      const replicas = numberFlag('replicas', values.replicas, { min: 0, max: MAX_REPLICAS });
+      interrupted = `the new replica count may already be in the cluster; the same scale again converges`;
+      return report(await scale(cluster(), target(), replicas), target());
+    }
     case 'canary':
     case 'promote':
     case 'abort': {
       need(2, '<stable> <canary>');
       const pair = { namespace: values.namespace, stable: args[0] as string, canary: args[1] as string };
-      if (command === 'canary')
-        return report(
-          await setCanaryWeight(cluster(), pair, number('weight', values.weight, { integer: false }), wait),
+      if (pair.stable === pair.canary) {
+        throw new UsageError(
+          `stable and canary must be two different Deployments, got ${JSON.stringify(pair.stable)} twice`,
         );
+      }
+      interrupted = `one of ${pair.stable} and ${pair.canary} may already be rescaled: \`rollout ${command} ${pair.stable} ${pair.canary}\` again converges`;
+      if (command === 'canary') {
+        const weight = numberFlag('weight', values.weight, { min: 0, max: 100, integer: false });
+        return report(await setCanaryWeight(cluster(), pair, weight, wait));
+      }
       return report(await (command === 'promote' ? promoteCanary : abortCanary)(cluster(), pair, wait));
     }
     case 'switch': {
       need(1, '<blue|green>');
-      const bg = { namespace: values.namespace, service: values.service, deploymentPrefix: values.prefix };
+      const bg = {
+        namespace: values.namespace,
+        service: deploymentName(values.service),
+        deploymentPrefix: deploymentName(values.prefix),
+      };
       const after = values['scale-down-after'];
+      // Every flag before the cluster is asked anything.
+      const options = {
+        ...wait,
+        images: values.image ? parseImageArgs(values.image) : undefined,
+        cause: values.cause,
+        scaleDownAfterMs:
+          after === undefined ? undefined : durationFlag('scale-down-after', after, { zero: 0 }),
+      };
       interrupted = `the ${args[0]} Deployment may be scaled up with the Service not yet switched: \`rollout switch ${args[0]}\` again finishes the switch`;
-      return report(
-        await switchColor(cluster(), bg, args[0] as string, {
-          ...wait,
-          images: values.image ? parseImageArgs(values.image) : undefined,
-          cause: values.cause,
-          scaleDownAfterMs: after === undefined ? undefined : number('scale-down-after', after) * 1000,
-        }),
-      );
+      return report(await switchColor(cluster(), bg, args[0] as string, options));
     }
     case 'watch':
       need(1, '<url>');
       return watch(
         args[0] as string,
-        number('rate', values.rate ?? '20', { min: 1 }),
-        number('duration', values.duration, { min: 1 }),
+        numberFlag('rate', values.rate ?? '20', { min: 1, max: 500 }),
+        numberFlag('duration', values.duration, { min: 1, max: 86_400 }),
         values['keep-alive'],
       );
     case 'verify':

@@ -116,12 +116,14 @@ export async function verifyRollout(
     url: options.url,
     rate: options.rate,
     // Bounded: the rollout's timeout, the baseline, the settle time and the requests still owed.
-    durationMs:
+    durationMs: Math.min(
+      2 ** 31 - 1,
       options.timeoutMs +
-      (options.baselineMs ?? 3000) +
-      (options.settleMs ?? 5000) +
-      (options.minRequests / options.rate) * 1000 +
-      60_000,
+        (options.baselineMs ?? 3000) +
+        (options.settleMs ?? 5000) +
+        (options.minRequests / options.rate) * 1000 +
+        60_000,
+    ),
     keepAlive: options.keepAlive ?? false,
     timeoutMs: 2000,
     classifier: 'any',

@@ -41,8 +41,37 @@ describe('rollout CLI without a cluster', () => {
   it.each([
     [['frobnicate'], 'error: unknown command "frobnicate"'],
     [['set-image', 'deploy-myapp', 'myapp=Bad Image'], 'error: malformed image reference "Bad Image"'],
-    [['canary', 'a', 'b', '--weight', 'lots'], 'error: --weight needs a number ≥ 0, got "lots"'],
-    [['undo', 'deploy-myapp', '--to-revision=-1'], 'error: --to-revision needs a whole number ≥ 0, got "-1"'],
+    [['canary', 'a', 'b', '--weight', 'lots'], 'error: --weight needs a number from 0 to 100, got "lots"'],
+    [
+      ['undo', 'deploy-myapp', '--to-revision=-1'],
+      'error: --to-revision needs a whole number from 0 to 2147483647, got "-1"',
+    ],
+    [
+      ['undo', 'deploy-myapp', '2'],
+      'error: undo takes <deployment>, got an extra "2"; for a revision write --to-revision 2',
+    ],
+    [['status', 'a', 'b'], 'error: status takes <deployment>, got an extra "b"'],
+    [['promote', 'a', 'b', 'c'], 'error: promote takes <stable> <canary>, got an extra "c"'],
+    [
+      ['abort', 'web', 'deploy/web'],
+      'error: stable and canary must be two different Deployments, got "web" twice',
+    ],
+    [['history', 'x/y'], 'error: "x/y" is not a Deployment (write NAME or deployment/NAME)'],
+    [['history', 'Web_1'], 'error: "Web_1" is not a valid Deployment name'],
+    [['history', 'web', '-n', 'a/b'], 'error: "a/b" is not a valid namespace name'],
+    [
+      ['scale', 'web', '--replicas', '3e3'],
+      'error: --replicas needs a whole number from 0 to 100000, got "3e3"',
+    ],
+    [['scale', 'web', '--replicas', '0x10'], 'got "0x10"'],
+    [['status', 'web', '--timeout', '5 minutes'], 'error: --timeout needs a duration like 90s, 5m or 1h30m'],
+    [['status', 'web', '--timeout', '2147484s'], 'at most 596h'],
+    [['switch', 'green', '--scale-down-after', '9999h'], 'error: --scale-down-after needs a duration'],
+    [['switch', 'green', '--service', 'svc/x'], 'error: "svc/x" is not a Deployment'],
+    [
+      ['watch', 'http://127.0.0.1:2/', '--rate', '100000'],
+      'error: --rate needs a whole number from 1 to 500',
+    ],
     [['status'], 'error: status needs <deployment>'],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const r = rollout(...args);

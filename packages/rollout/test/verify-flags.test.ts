@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentName, httpUrl, numberFlag, UsageError } from '../src/cli/context.js';
+import { deploymentName, durationFlag, httpUrl, numberFlag, UsageError } from '../src/cli/context.js';
 import { parseVerify } from '../src/cli/verify.js';
 
 const ctx = (...args: string[]) => ({ args, namespace: 'demo' });
@@ -61,5 +61,23 @@ describe('rollout verify: flags decided before the cluster is asked anything', (
     for (const raw of ['', 'a/b/c', 'deploy/', '-a', 'a'.repeat(254), 'constructor/x'])
       expect(() => deploymentName(raw)).toThrow(UsageError);
     expect(httpUrl('url', 'http://[::1]:8080')).toBe('http://[::1]:8080/');
+  });
+});
+
+describe('durations as kubectl writes them', () => {
+  it.each([
+    ['300', 300_000],
+    ['90s', 90_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['0', 2 ** 31 - 1],
+  ])('%s → %i ms', (raw, ms) => {
+    expect(durationFlag('timeout', raw)).toBe(ms);
+  });
+  it('lets 0 mean "at once" where that is what it means, and refuses what a timer cannot hold', () => {
+    expect(durationFlag('scale-down-after', '0', { zero: 0 })).toBe(0);
+    for (const raw of ['', '5 m', '-1s', '1.5m', '1d', '597h', 'm5'])
+      expect(() => durationFlag('timeout', raw)).toThrow(UsageError);
   });
 });

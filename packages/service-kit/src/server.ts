@@ -38,7 +38,16 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
     errorRate: fault.kind === 'error-rate' ? fault.rate : 0,
   });
 
-  const server = createServer(app);
+  const server = createServer(
+    {
+      // A slow or half-sent request is dropped after requestTimeoutMs, checked every second (Node checks
+      // every 30 s by default, which would triple the wait).
+      headersTimeout: config.requestTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+    app,
+  );
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   const inFlight = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
@@ -60,7 +69,7 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, options.host, () => {
+    server.listen(config.port, options.host ?? config.host, () => {
       server.off('error', reject);
       resolve();
     });

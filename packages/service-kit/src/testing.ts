@@ -20,7 +20,7 @@ export async function spawnService(
   timeoutMs = 10_000,
 ): Promise<SpawnedService> {
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: '0', ...env },
+    env: { ...process.env, PORT: '0', ALLOW_PORT_0: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -77,6 +77,7 @@ describe('readConfig', () => {
       drainTimeoutMs: 10_000,
       shutdownDelayMs: 1000,
       keepAliveTimeoutMs: 5_000,
+      requestTimeoutMs: 10_000,
       debugRoutes: false,
       fault: { kind: 'none' },
     });
@@ -89,9 +90,60 @@ describe('readConfig', () => {
     ['SHUTDOWN_DELAY_MS', 'soon'],
     ['FAULT', 'error-rate:2'],
     ['FAULT', 'sometimes'],
+    ['PORT', '0'],
+    ['PORT', '1e4'],
+    ['PORT', ' 80'],
+    ['PORT', '0x50'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['REQUEST_TIMEOUT_MS', '10'],
+    ['POD_NAME', 'web-1\r\nSet-Cookie: x=1'],
+    ['POD_NAME', 'two words'],
+    ['HOST', '0.0.0.0; rm'],
+    ['SHUTDOWN_DELAY_MS', '10000'],
   ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
     expect(() => readConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [key]: value })).toThrow(new RegExp(`^${key}=`));
+  });
+});
+
+describe('readConfig, across variables', () => {
+  it('needs the shutdown delay below the drain deadline, and says why', () => {
+    expect(() => readConfig({ SHUTDOWN_DELAY_MS: '5000', DRAIN_TIMEOUT_MS: '5000' })).toThrow(
+      /^SHUTDOWN_DELAY_MS=5000 must be below DRAIN_TIMEOUT_MS=5000: /,
+    );
+    expect(readConfig({ SHUTDOWN_DELAY_MS: '4999', DRAIN_TIMEOUT_MS: '5000' }).shutdownDelayMs).toBe(4999);
+  });
+  it('takes PORT=0 (any free port) only when a test says so', () => {
+    expect(readConfig({ PORT: '0', ALLOW_PORT_0: '1' }).port).toBe(0);
+  });
+  it('takes HOST', () => {
+    expect(readConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(readConfig({ HOST: '::1' }).host).toBe('::1');
+  });
+});
+
+describe('a client that never finishes its request', () => {
+  it("is dropped after requestTimeoutMs, not after Node's 60 s", async () => {
+    const { connect } = await import('node:net');
+    const service = await startService(
+      { version: 'v9', text: 't' },
+      { host: '127.0.0.1', config: { port: 0, requestTimeoutMs: 1000, shutdownDelayMs: 0 }, log: () => {} },
+    );
+    closers.push(async () => void (await service.drain('test')));
+    const socket = connect(service.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const started = Date.now();
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\nX-Half: ');
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+    });
+    await new Promise((resolve) => socket.once('close', resolve));
+    const waited = Date.now() - started;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // 1 s timeout, checked every second: closed within about 2 s (5 s leaves room for a busy machine).
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(5000);
   });
 });
 

@@ -37,6 +37,7 @@ export {
   startSampler,
 } from './sampler.js';
 export {
+  LOAD_GENERATOR_NICENESS,
   sampleInThread,
   startSamplerThread,
   type ThreadSampler,

@@ -10,6 +10,12 @@ export const CLASSIFIERS = {
   any: anyServiceClassifier,
 } as const;
 
+/**
+ * The niceness a load generator sharing two cores with a cluster should ask for (as root): it must not be
+ * the one that waits, or its own delay is charged to the servers. Used by the e2e tests and the tutorial.
+ */
+export const LOAD_GENERATOR_NICENESS = -10;
+
 export interface ThreadSamplerOptions extends Omit<SamplerOptions, 'classify' | 'onRecord' | 'origin'> {
   classifier?: keyof typeof CLASSIFIERS;
   /**

@@ -33,6 +33,33 @@ export function numberFlag(
   return value;
 }
 
+export const MAX_REVISION = 2 ** 31 - 1;
+export const MAX_REPLICAS = 100_000;
+/** Node's timers fire at once beyond 2^31 − 1 ms (about 24.8 days): the longest wait we accept. */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/**
+ * A wait as kubectl writes it: "90s", "5m", "1h30m", "250ms", or plain seconds ("300"). "0" means no
+ * limit (the longest timer Node can hold), unless `zero` says what it means.
+ */
+export function durationFlag(name: string, raw: string | undefined, { zero = MAX_WAIT_MS } = {}): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = Number.NaN;
+  if (raw !== undefined && /^\d{1,9}$/.test(raw)) ms = Number(raw) * 1000;
+  else if (raw !== undefined && /^(\d{1,9}(ms|s|m|h))+$/.test(raw)) {
+    ms = 0;
+    for (const [, n, unit] of raw.matchAll(/(\d+)(ms|s|m|h)/g))
+      ms += Number(n) * (units[unit as string] ?? Number.NaN);
+  }
+  if (ms === 0) return zero;
+  if (!Number.isFinite(ms) || ms > MAX_WAIT_MS) {
+    throw new UsageError(
+      `--${name} needs a duration like 90s, 5m or 1h30m (at most 596h), got ${JSON.stringify(raw ?? '')}`,
+    );
+  }
+  return ms;
+}
+
 /** An http:// URL with a host, or a usage error naming the flag. */
 export function httpUrl(name: string, raw: string | undefined): string {
   if (raw === undefined) throw new UsageError(`--${name} is required (an http:// URL that reaches the pods)`);

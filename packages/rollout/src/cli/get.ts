@@ -63,7 +63,7 @@ export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<
     ? startSamplerThread({
         url,
         rate,
-        durationMs: ctx.timeoutMs,
+        durationMs: Math.min(ctx.timeoutMs + 60_000, 2 ** 31 - 1),
         keepAlive: flags['keep-alive'] === true,
         timeoutMs: 2000,
         classifier: 'any',
