@@ -4,6 +4,7 @@ import {
   cluster,
   deploy,
   kubectl,
+  resourceVersion,
   rolloutCli,
   serviceAccountKubeconfig,
   useNamespace,
@@ -18,7 +19,7 @@ describe('security', () => {
   );
   const ns = useNamespace('rl-security', async (namespace) => {
     await deploy(k8s, 'rbac', namespace, []);
-    await deploy(k8s, 'base/deployment', namespace, ['deploy-myapp']);
+    await deploy(k8s, 'base', namespace, ['deploy-myapp']);
     saConfig = await serviceAccountKubeconfig('rollout-operator', namespace);
   });
 
@@ -65,6 +66,54 @@ describe('security', () => {
     expect(set.code).toBe(0);
     const undo = await rolloutCli(['undo', 'deploy-myapp', '--wait', '-n', ns.name], env);
     expect(undo.code).toBe(0);
+    const restart = await rolloutCli(['restart', 'deploy-myapp', '--wait', '-n', ns.name], env);
+    expect(restart.code).toBe(0);
+  });
+
+  it('lets that ServiceAccount patch images and replicas only (ValidatingAdmissionPolicy), not mount a Secret, change its identity or set externalIPs', async () => {
+    const as = (args: string[]) =>
+      $({
+        quiet: true,
+        nothrow: true,
+      })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} --kubeconfig ${saConfig} ${args}`;
+    const patch = (kind: string, name: string, body: object) =>
+      as(['patch', kind, name, '-n', ns.name, '--dry-run=server', '-p', JSON.stringify(body)]);
+    const secretMount = {
+      spec: {
+        template: {
+          spec: {
+            volumes: [{ name: 'stolen', secret: { secretName: 'anything' } }],
+            containers: [{ name: 'myapp', volumeMounts: [{ name: 'stolen', mountPath: '/stolen' }] }],
+          },
+        },
+      },
+    };
+    const identity = { spec: { template: { spec: { serviceAccountName: 'default' } } } };
+    const externalIPs = { spec: { externalIPs: ['203.0.113.7'] } };
+    const before = await resourceVersion('deployment', 'deploy-myapp', ns.name);
+    // The policy takes a moment to reach the API server after it is created: dry runs until it answers
+    // (a dry run never changes anything, refused or not).
+    const deadline = Date.now() + 30_000;
+    let refused = await patch('deployment', 'deploy-myapp', identity);
+    while (refused.exitCode === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      refused = await patch('deployment', 'deploy-myapp', identity);
+    }
+    const denied =
+      "ValidatingAdmissionPolicy 'rollout-operator-changes' with binding 'rollout-operator-changes' denied request";
+    expect(refused.stderr).toContain(denied);
+    for (const [kind, name, body] of [
+      ['deployment', 'deploy-myapp', secretMount],
+      ['deployment', 'deploy-myapp', { spec: { template: { spec: { hostNetwork: true } } } }],
+      ['service', 'svc-myapp', externalIPs],
+    ] as const) {
+      const r = await patch(kind, name, body);
+      expect(r.exitCode, JSON.stringify(body)).not.toBe(0);
+      expect(r.stderr).toContain(denied);
+    }
+    // What the CLI writes still passes: an image, the replica count.
+    expect((await patch('deployment', 'deploy-myapp', { spec: { replicas: 2 } })).exitCode).toBe(0);
+    expect(await resourceVersion('deployment', 'deploy-myapp', ns.name)).toBe(before);
   });
 
   it('refuses that ServiceAccount everything else', async () => {
