@@ -4,14 +4,14 @@ import { parseFlags } from './lib/args.js';
 import { clustersFor, kubernetesRelease } from './lib/config.js';
 import { nodeVersions } from './lib/kind.js';
 import { main, printTimings, UserError } from './lib/log.js';
-import { clusterUp, host, kindUp, plan } from './lib/steps.js';
+import { createCluster, installKind, planImages, setUpHost } from './steps.js';
 
 await main(async () => {
   const flags = parseFlags('pnpm cluster:up', { k8s: 'string' });
-  const chosen = await plan(kubernetesRelease(flags.k8s));
-  await host(chosen);
+  const chosen = await planImages(kubernetesRelease(flags.k8s));
+  await setUpHost(chosen);
   const spec = clustersFor(chosen.kubernetes).main;
-  const kubeconfig = await clusterUp(await kindUp(chosen), chosen, spec);
+  const kubeconfig = await createCluster(await installKind(chosen), chosen, spec);
   printTimings('cluster:up');
   const nodes = await nodeVersions(spec);
   const wrong = nodes.filter((n) => !n.kubelet.startsWith(`v${chosen.kubernetes.minor}.`));

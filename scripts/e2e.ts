@@ -41,7 +41,15 @@ import {
 import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
-import { buildAppImages, buildWorkspace, clusterUp, host, kindUp, loadAppImages, plan } from './lib/steps.js';
+import {
+  buildAppImages,
+  buildWorkspace,
+  createCluster,
+  installKind,
+  loadAppImages,
+  planImages,
+  setUpHost,
+} from './steps.js';
 
 const NODE_RESTART_IMAGES = ['rollout-lab/myapp:v1.0', 'rollout-lab/myapp:v2.0'];
 /** What every other minor of the matrix runs: the seed's own sections. */
@@ -195,17 +203,17 @@ async function kubectlFor(release: KubernetesRelease): Promise<string> {
 await main(async () => {
   const flags = parseFlags('pnpm e2e', { k8s: 'string', matrix: 'boolean' });
   const release = kubernetesRelease(flags.k8s ?? process.env.ROLLOUT_LAB_K8S);
-  const chosen = await plan(release);
-  await host(chosen);
-  const kind = await kindUp(chosen);
+  const chosen = await planImages(release);
+  await setUpHost(chosen);
+  const kind = await installKind(chosen);
   await rm(reports, { recursive: true, force: true });
   await mkdir(reports, { recursive: true });
   const { main: mainCluster, nodes: nodesCluster } = clustersFor(release);
 
   // Both clusters and the build at once: cluster creation mostly waits on kubeadm, the build on CPU.
   const [kubeconfig, nodesKubeconfig] = await Promise.all([
-    clusterUp(kind, chosen, mainCluster),
-    clusterUp(kind, chosen, nodesCluster),
+    createCluster(kind, chosen, mainCluster),
+    createCluster(kind, chosen, nodesCluster),
     (async () => {
       await buildWorkspace(['@rollout-lab/e2e...', './apps/*']);
       await buildAppImages(chosen);
@@ -250,15 +258,15 @@ await main(async () => {
   // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
   // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1 (an idle cluster costs the next suite CPU).
   for (const other of flags.matrix ? kubernetesReleases.filter((r) => r !== release) : []) {
-    const otherPlan: ImagePlan = await plan(other);
-    await kindUp(otherPlan);
+    const otherPlan: ImagePlan = await planImages(other);
+    await installKind(otherPlan);
     const spec = clustersFor(other).main;
     const suite: Suite = {
       name: `seed scenarios (Kubernetes ${other.minor})`,
       release: other,
       args: MATRIX_FILES,
       reports: `.reports/k8s-${other.minor}`,
-      kubeconfig: await clusterUp(kind, otherPlan, spec),
+      kubeconfig: await createCluster(kind, otherPlan, spec),
       ports: portRange(spec),
       spec,
     };

@@ -3,12 +3,12 @@ import { parseFlags } from './lib/args.js';
 import { clustersFor, kubernetesRelease } from './lib/config.js';
 import { ensureKind } from './lib/kind.js';
 import { main, printTimings } from './lib/log.js';
-import { buildAppImages, buildWorkspace, host, loadAppImages, plan } from './lib/steps.js';
+import { buildAppImages, buildWorkspace, loadAppImages, planImages, setUpHost } from './steps.js';
 
 await main(async () => {
   const flags = parseFlags('pnpm images', { k8s: 'string' });
-  const chosen = await plan(kubernetesRelease(flags.k8s));
-  await host(chosen);
+  const chosen = await planImages(kubernetesRelease(flags.k8s));
+  await setUpHost(chosen);
   await buildWorkspace(['./apps/*']);
   await buildAppImages(chosen);
   await loadAppImages(await ensureKind(), clustersFor(chosen.kubernetes).main);

@@ -1,7 +1,6 @@
+// The steps the entry points compose, named by what they do (as kind's create.go lists its actions above
+// the action packages): above lib/ (mechanisms) and offline/ (the no-registry builders), never below.
 import { join } from 'node:path';
-import { buildAppBase } from '../offline/app-base.js';
-import { buildBinaries } from '../offline/binaries.js';
-import { buildNodeImage } from '../offline/node-image.js';
 import {
   appImages,
   type ClusterSpec,
@@ -11,15 +10,18 @@ import {
   kubernetesRelease,
   repoRoot,
   resolveImagePlan,
-} from './config.js';
-import { logged } from './exec.js';
-import { checkHost, dockerBuildEnv, prepareHost } from './host.js';
-import { ensureCluster, ensureKind, writeKubeconfig } from './kind.js';
-import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './kube-proxy.js';
-import { info, phase, UserError, warn } from './log.js';
+} from './lib/config.js';
+import { logged } from './lib/exec.js';
+import { checkHost, dockerBuildEnv, prepareHost } from './lib/host.js';
+import { ensureCluster, ensureKind, writeKubeconfig } from './lib/kind.js';
+import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './lib/kube-proxy.js';
+import { info, phase, UserError, warn } from './lib/log.js';
+import { buildAppBase } from './offline/app-base.js';
+import { buildBinaries } from './offline/binaries.js';
+import { buildNodeImage } from './offline/node-image.js';
 
 /** Where images come from, for one Kubernetes minor (default: --k8s / ROLLOUT_LAB_K8S, else the newest). */
-export async function plan(release: KubernetesRelease = kubernetesRelease()): Promise<ImagePlan> {
+export async function planImages(release: KubernetesRelease = kubernetesRelease()): Promise<ImagePlan> {
   const chosen = await resolveImagePlan(release);
   info(
     `Kubernetes ${release.minor}, images: ${chosen.source} (${chosen.reason}); node ${chosen.nodeImage}; app base ${chosen.appBaseImage}`,
@@ -27,7 +29,7 @@ export async function plan(release: KubernetesRelease = kubernetesRelease()): Pr
   return chosen;
 }
 
-export async function host(chosen: ImagePlan): Promise<void> {
+export async function setUpHost(chosen: ImagePlan): Promise<void> {
   const offline = chosen.source === 'offline';
   await phase('host: docker engine and runtime', () => prepareHost(offline));
   const checks = await checkHost(offline);
@@ -39,7 +41,7 @@ export async function host(chosen: ImagePlan): Promise<void> {
 }
 
 /** The kind CLI and, offline, the node image it needs (both cached); returns the kind binary. */
-export async function kindUp(chosen: ImagePlan): Promise<string> {
+export async function installKind(chosen: ImagePlan): Promise<string> {
   const kind = await phase('kind CLI', ensureKind);
   if (chosen.source === 'offline') {
     await buildNodeImage(await buildBinaries(chosen.kubernetes), chosen.kubernetes);
@@ -48,7 +50,7 @@ export async function kindUp(chosen: ImagePlan): Promise<string> {
 }
 
 /** A healthy cluster for the spec on the plan's node image; returns the kubeconfig path. */
-export async function clusterUp(
+export async function createCluster(
   kind: string,
   chosen: ImagePlan,
   spec: ClusterSpec = clustersFor(chosen.kubernetes).main,
