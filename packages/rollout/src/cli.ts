@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // rollout: kubectl-like rollout commands on the rollout-lab library. Exit 0 ok, 1 failed, 2 bad usage.
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { dumpYaml } from '@kubernetes/client-node';
 import {
   formatErrors,
   headerClassifier,
@@ -45,7 +47,8 @@ const USAGE = `usage: rollout <command> [arguments] [flags]
 commands:
   status <deployment>                     wait until the rollout is complete (kubectl rollout status)
   set-image <deployment> <c=image>...     change container images; --cause records why
-  history <deployment>                    revisions and change-causes; --revision N for one, --wide for more
+  history <deployment>                    revisions and change-causes; --revision N for one, --wide for more,
+                                          -o json|yaml
   undo <deployment>                       back to the previous revision, or --to-revision N
   pause | resume | restart <deployment>   as kubectl rollout pause/resume/restart
   scale <deployment> --replicas N
@@ -71,8 +74,8 @@ flags:
   watch:   --rate 20 --duration 60 --keep-alive
   verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json
            --undo-on-failure --cause TEXT
-  get:     --watch --until-complete --url URL --rate 20 -o json
-  -h, --help`;
+  get:     --watch --until-complete --url URL --rate 20 -o json|yaml
+  -h, --help                --version`;
 
 /** What an interruption leaves behind, for the SIGINT message (set by the commands that write). */
 let interrupted = 'nothing was changed';
@@ -114,7 +117,21 @@ const options = {
   watch: { type: 'boolean' },
   'until-complete': { type: 'boolean' },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean' },
 } as const;
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** -o for read commands: json or yaml; anything else is a usage error. */
+function outputFormat(raw: string | undefined): 'json' | 'yaml' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'json' || raw === 'yaml') return raw;
+  throw new UsageError(`-o supports json and yaml, got ${JSON.stringify(raw)}`);
+}
+
+function print(format: 'json' | 'yaml', value: unknown): void {
+  process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : dumpYaml(value));
+}
 
 async function run(argv: string[]): Promise<void> {
   const { values, positionals } = (() => {
@@ -125,6 +142,10 @@ async function run(argv: string[]): Promise<void> {
     }
   })();
   const [command, ...args] = positionals;
+  if (values.version) {
+    console.log(`rollout ${VERSION}`);
+    return;
+  }
   if (values.help || !command) {
     console.log(USAGE);
     if (!command && !values.help) throw new UsageError('no command given');
@@ -208,9 +229,19 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'history': {
       need(1, '<deployment>');
+      const format = outputFormat(values.output);
+      const revisionWanted =
+        values.revision === undefined
+          ? undefined
+          : numberFlag('revision', values.revision, { min: 1, max: MAX_REVISION });
       const rows = await history(cluster(), target());
-      if (values.revision !== undefined) {
-        const revision = numberFlag('revision', values.revision, { min: 1, max: MAX_REVISION });
+      if (format) {
+        const chosen =
+          revisionWanted === undefined ? rows : rows.filter((r) => r.revision === revisionWanted);
+        return print(format, chosen);
+      }
+      if (revisionWanted !== undefined) {
+        const revision = revisionWanted;
         const row = rows.find((r) => r.revision === revision);
         if (!row)
           throw new RolloutError(

@@ -20,8 +20,19 @@ export interface ConnectOptions {
 
 export function connect(options: ConnectOptions = {}): Cluster {
   const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
+  const file = options.kubeconfig ?? process.env.KUBECONFIG;
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (error) {
+    // One line naming the file: the parser's message can be a multi-line snippet of the YAML.
+    const e = error as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'not readable' : 'not a valid kubeconfig';
+    throw new NotFoundError(
+      `kubeconfig ${file ?? '~/.kube/config'}: ${why} (${(e.message ?? '').split('\n')[0]?.slice(0, 120)})`,
+    );
+  }
   const anywhere = options.kubeconfig || process.env.KUBECONFIG || process.env.KUBERNETES_SERVICE_HOST;
   if (!anywhere && !existsSync(join(homedir(), '.kube', 'config'))) {
     // client-node would fall back to http://localhost:8080 and fail with a confusing TLS message.

@@ -38,6 +38,12 @@ describe('rollout CLI without a cluster', () => {
     expect(r.stdout).toMatch(/^usage: rollout <command>/);
   });
 
+  it('prints its version', () => {
+    const r = rollout('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^rollout \d+\.\d+\.\d+\n$/);
+  });
+
   it.each([
     [['frobnicate'], 'error: unknown command "frobnicate"'],
     [['set-image', 'deploy-myapp', 'myapp=Bad Image'], 'error: malformed image reference "Bad Image"'],
@@ -73,11 +79,24 @@ describe('rollout CLI without a cluster', () => {
       'error: --rate needs a whole number from 1 to 500',
     ],
     [['status'], 'error: status needs <deployment>'],
+    [['history', 'web', '-o', 'xml'], 'error: -o supports json and yaml, got "xml"'],
+    [['get', 'web', '-o', 'yaml', '--watch'], 'error: -o yaml prints one snapshot; leave out --watch'],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const r = rollout(...args);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('names a missing or malformed kubeconfig in one line, exit 1', () => {
+    const bad = join(dir, 'malformed');
+    writeFileSync(bad, 'apiVersion: v1\nclusters: [\n  - {name: x\n  bad');
+    const r = rolloutWith(bad, 'history', 'deploy-myapp');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: kubeconfig .*malformed: not a valid kubeconfig \(/);
+    const missing = rolloutWith(join(dir, 'nope'), 'history', 'deploy-myapp');
+    expect(missing.stderr.trim()).toMatch(/^error: kubeconfig .*nope: no such file \(ENOENT/);
   });
 
   it('says the API server is unreachable, in one line, exit 1', () => {

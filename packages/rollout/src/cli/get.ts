@@ -1,4 +1,5 @@
 // rollout get <deployment> [--watch [--until-complete]] [--url URL]: where a rollout stands, live.
+import { dumpYaml } from '@kubernetes/client-node';
 import { type RequestRecord, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
 import { formatSnapshot, type Snapshot, snapshot } from '../live.js';
@@ -43,10 +44,11 @@ export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<
     );
   }
   if (flags['until-complete'] && !flags.watch) throw new UsageError('--until-complete goes with --watch');
-  if (flags.output !== undefined && flags.output !== 'json') {
-    throw new UsageError(`-o supports json, got ${JSON.stringify(flags.output)}`);
+  if (flags.output !== undefined && flags.output !== 'json' && flags.output !== 'yaml') {
+    throw new UsageError(`-o supports json and yaml, got ${JSON.stringify(flags.output)}`);
   }
-  if (flags.output && flags.watch) throw new UsageError('-o json prints one snapshot; leave out --watch');
+  if (flags.output && flags.watch)
+    throw new UsageError(`-o ${flags.output} prints one snapshot; leave out --watch`);
   const url = flags.url === undefined ? undefined : httpUrl('url', flags.url);
   if (url && !flags.watch) throw new UsageError('--url goes with --watch');
   const rate = numberFlag('rate', flags.rate ?? '20', { min: 1, max: 500 });
@@ -55,7 +57,8 @@ export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<
 
   const first = await snapshot(cluster, target);
   if (!flags.watch) {
-    console.log(flags.output === 'json' ? JSON.stringify(first, null, 2) : formatSnapshot(first));
+    if (flags.output === 'yaml') process.stdout.write(dumpYaml(first));
+    else console.log(flags.output === 'json' ? JSON.stringify(first, null, 2) : formatSnapshot(first));
     return;
   }
 
