@@ -24,6 +24,7 @@ describe('blue/green', () => {
     traffic.mark('green up');
     const outcome = await switchColor(k8s, bg, 'green', {
       scaleDownAfterMs: 5000,
+      onSwitching: () => traffic.mark('switching'),
       onSwitched: () => traffic.mark('switch'),
     });
     traffic.mark('blue down');
@@ -31,7 +32,8 @@ describe('blue/green', () => {
     const records = await traffic.finish(1000);
     expect(outcome).toMatchObject({ changed: true, from: 'blue' });
 
-    const before = traffic.window(records, 'start', 'switch');
+    // Before the patch was sent, only blue: every request started until then must be v1.
+    const before = traffic.window(records, 'start', 'switching');
     const switchAt = traffic.marks.switch ?? 0;
     const lastBlue = Math.max(...records.filter((r) => r.version === 'v1').map((r) => r.startedAt));
     const after = records.filter((r) => r.startedAt >= switchAt + PROXY_SYNC_MS);

@@ -32,6 +32,11 @@ export interface SwitchOptions extends WaitOptions {
   replicas?: number;
   /** After the switch, keep the old colour running this long (for a quick switch back), then scale it to 0. Undefined: leave it running. */
   scaleDownAfterMs?: number;
+  /**
+   * Called right before the Service patch is sent: from here on the new colour may answer (the API
+   * server and kube-proxy can be faster than the patch's own response).
+   */
+  onSwitching?: (at: Date) => void;
   /** Called right after the Service selector changed. */
   onSwitched?: (at: Date) => void;
 }
@@ -123,6 +128,7 @@ export async function switchColor(
     const svc = await call(cluster, service(bg), () =>
       cluster.core.readNamespacedService({ name: bg.service, namespace: bg.namespace }),
     );
+    options.onSwitching?.(new Date());
     await call(cluster, service(bg), () =>
       cluster.core.patchNamespacedService(
         {

@@ -120,6 +120,33 @@ const options = {
   version: { type: 'boolean' },
 } as const;
 
+/** One command's part of the usage: its line (and continuation lines), its flags line, the common flags. */
+export function commandHelp(command: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^  (\\S+ \\| )*${command}( |$)`).test(l));
+  if (start < 0)
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; rollout --help lists them`);
+  const own = [lines[start] as string];
+  for (let i = start + 1; i < lines.length && /^ {20,}\S/.test(lines[i] as string); i++)
+    own.push(lines[i] as string);
+  const flagsAt = lines.findIndex((l) => l.startsWith(`  ${command}:`));
+  const flags = flagsAt < 0 ? [] : [lines[flagsAt] as string];
+  for (let i = flagsAt + 1; flagsAt >= 0 && i < lines.length && /^ {11}\S/.test(lines[i] as string); i++) {
+    flags.push(lines[i] as string);
+  }
+  const common = lines.slice(
+    lines.indexOf('flags:') + 1,
+    lines.findIndex((l) => /^ {2}switch:/.test(l)),
+  );
+  return [
+    `usage: rollout ${own.join('\n').trim()}`,
+    ...(flags.length ? ['', ...flags] : []),
+    '',
+    'flags:',
+    ...common,
+  ].join('\n');
+}
+
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** -o for read commands: json or yaml; anything else is a usage error. */
@@ -146,7 +173,15 @@ async function run(argv: string[]): Promise<void> {
     console.log(`rollout ${VERSION}`);
     return;
   }
-  if (values.help || !command) {
+  if (command === 'help' && args[0]) {
+    console.log(commandHelp(args[0]));
+    return;
+  }
+  if (values.help && command) {
+    console.log(commandHelp(command));
+    return;
+  }
+  if (values.help || !command || command === 'help') {
     console.log(USAGE);
     if (!command && !values.help) throw new UsageError('no command given');
     return;
