@@ -1,3 +1,6 @@
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CHANGE_CAUSE,
   formatHistory,
@@ -10,8 +13,10 @@ import {
 import { assertNoErrors, assertPhases } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { cluster, deployThenUpgrade, kubectl, useNamespace } from '../support/cluster.js';
+import { cliPath, cluster, deployThenUpgrade, kubectl, useNamespace } from '../support/cluster.js';
 import { report, run, sleep, TAKEOVER_RUN } from '../support/traffic.js';
+
+const KUBECTL = process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl';
 
 const trimLines = (text: string) =>
   text
@@ -47,6 +52,23 @@ describe('history and rollback (seed §7)', () => {
       quiet: true,
     })`node ${new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname} history deploy-myapp -n ${ns.name}`;
     expect(trimLines(cli.stdout)).toBe(trimLines(theirs));
+    // The same CLI as a kubectl plugin: an executable named kubectl-rollout_lab on PATH is found by
+    // kubectl as `kubectl rollout-lab` (README: "As a kubectl plugin").
+    const bin = mkdtempSync(join(tmpdir(), 'rl-plugin-'));
+    symlinkSync(cliPath, join(bin, 'kubectl-rollout_lab'));
+    const path = `${bin}:${process.env.PATH}`;
+    // `plugin list` exits 1 over any PATH folder it cannot read, so its exit code says nothing here.
+    const plugins = await $({
+      quiet: true,
+      nothrow: true,
+      env: { ...process.env, PATH: path },
+    })`${KUBECTL} plugin list`;
+    expect(plugins.stdout).toContain(join(bin, 'kubectl-rollout_lab'));
+    const plugin = await $({
+      quiet: true,
+      env: { ...process.env, PATH: path },
+    })`${KUBECTL} rollout-lab history deploy-myapp -n ${ns.name}`;
+    expect(trimLines(plugin.stdout)).toBe(trimLines(theirs));
     console.log(`kubectl rollout history:\n${theirs}`);
   });
 

@@ -38,7 +38,11 @@ const PNPM_BUILTINS = new Set(['install', 'exec', '--filter', '--dir']);
 
 /** Why a command line does not exist here, or undefined when it does. */
 function missing(line: string): string | undefined {
-  const words = line.split(/\s+/);
+  // `source <(command)`: the command inside is what must exist.
+  const sub = /^source <\((.*)\)$/.exec(line)?.[1];
+  if (sub) return missing(sub);
+  // pnpm's own output switches say nothing about the script.
+  const words = line.split(/\s+/).filter((w) => w !== '--silent');
   const [tool, first, second] = words;
   if (tool === 'pnpm') {
     if (!first) return 'pnpm without a script';
@@ -49,6 +53,18 @@ function missing(line: string): string | undefined {
       return unknown.length ? `rollout has no flag ${unknown.join(', ')}` : undefined;
     }
     return rootScripts.includes(first) || PNPM_BUILTINS.has(first) ? undefined : `no root script "${first}"`;
+  }
+  if (tool === 'kubectl' && first === 'rollout-lab') {
+    return second && cliCommands.has(second) ? undefined : `the kubectl plugin has no command "${second}"`;
+  }
+  if (tool === 'ln') {
+    // Linking a built file: its source must exist (dist/x.js is built from src/x.ts).
+    const built = words
+      .find((w) => w.includes('/dist/'))
+      ?.replace(/^"?\$PWD\//, '')
+      .replace(/"$/, '');
+    const source = built?.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+    return source && existsSync(join(repoRoot, source)) ? undefined : `ln of no built file: ${line}`;
   }
   if (tool === 'kubectl') {
     const k = words.indexOf('-k');

@@ -61,6 +61,8 @@ commands:
                                           make the change while sampling URL; exit 0 only with
                                           ≥ --min-requests requests and 0 failed
   get <deployment> [--watch]              revision, ReplicaSets and pods; --watch redraws it live
+  completion bash                         a bash completion script: source <(rollout completion bash)
+  help <command>                          that command's usage
 
 flags:
   -n, --namespace NS        default "default"
@@ -144,6 +146,32 @@ export function commandHelp(command: string): string {
     '',
     'flags:',
     ...common,
+  ].join('\n');
+}
+
+/** Commands and flags come from USAGE and the parser's options, so the script never lags behind them. */
+function bashCompletion(): string {
+  const commands = [
+    ...new Set(
+      [...USAGE.matchAll(/^ {2}([a-z-]+(?: \| [a-z-]+)*) /gm)].flatMap((m) => (m[1] as string).split(' | ')),
+    ),
+  ];
+  const flags = Object.entries(options).flatMap(([name, o]) => [
+    `--${name}`,
+    ...('short' in o ? [`-${o.short}`] : []),
+  ]);
+  return [
+    '# bash completion for rollout (and kubectl-rollout_lab): source <(rollout completion bash)',
+    '_rollout() {',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${…}, not a template
+    '  local cur="${COMP_WORDS[COMP_CWORD]}"',
+    '  if [ "$COMP_CWORD" -eq 1 ]; then',
+    `    COMPREPLY=($(compgen -W "${commands.join(' ')}" -- "$cur"))`,
+    '  elif [[ "$cur" == -* ]]; then',
+    `    COMPREPLY=($(compgen -W "${flags.join(' ')}" -- "$cur"))`,
+    '  fi',
+    '}',
+    'complete -F _rollout rollout kubectl-rollout_lab',
   ].join('\n');
 }
 
@@ -362,6 +390,11 @@ async function run(argv: string[]): Promise<void> {
       );
     case 'verify':
       return verifyCommand(commandContext(), values);
+    case 'completion':
+      if (args.length !== 1 || args[0] !== 'bash')
+        throw new UsageError('completion supports bash: rollout completion bash');
+      console.log(bashCompletion());
+      return;
     case 'get':
       // Ctrl-C ends the live view; nothing was written.
       process.off('SIGINT', onInterrupt);

@@ -38,6 +38,27 @@ describe('rollout CLI without a cluster', () => {
     expect(r.stdout).toMatch(/^usage: rollout <command>/);
   });
 
+  it('prints a bash completion script that bash parses, with every command and flag', () => {
+    const r = rollout('completion', 'bash');
+    expect(r.status).toBe(0);
+    expect(spawnSync('bash', ['-n'], { input: r.stdout }).status).toBe(0);
+    for (const word of [
+      'status',
+      'set-image',
+      'verify',
+      'get',
+      'switch',
+      '--to-revision',
+      '--until-complete',
+      '-n',
+    ]) {
+      expect(r.stdout).toContain(word);
+    }
+    expect(rollout('completion', 'zsh').stderr.trim()).toBe(
+      'error: completion supports bash: rollout completion bash',
+    );
+  });
+
   it('prints its version', () => {
     const r = rollout('--version');
     expect(r.status).toBe(0);
