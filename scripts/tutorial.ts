@@ -3,6 +3,7 @@
 // promote, blue/green switch. It runs the README's walkthrough commands (kubectl, pnpm rollout) while a
 // sampler counts every request, draws each step's version mix, and exits 1 if a single request failed.
 
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { applyWithFreeNodePort } from '@rollout-lab/manifests';
@@ -44,9 +45,19 @@ const quoted = (arg: string) =>
 
 async function rollout(args: string[]) {
   show(`pnpm rollout ${args.map(quoted).join(' ')}`);
-  const out = await sh`node scripts/rollout-cli.mjs ${args} -n ${namespace}`;
-  const lines = `${out.stdout}${out.stderr}`.trimEnd().split('\n');
+  // Results (stdout) and progress (stderr) in the order they came, as a terminal would show them.
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['scripts/rollout-cli.mjs', ...args, '-n', namespace], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d: Buffer) => output.push(String(d)));
+  child.stderr.on('data', (d: Buffer) => output.push(String(d)));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const lines = output.join('').trimEnd().split('\n');
   for (const line of lines.filter((l, i) => i > 0 || l.trim())) console.log(`    ${line}`);
+  if (code !== 0) throw new UserError(`pnpm rollout ${args[0]} exited ${code}`);
 }
 
 /**

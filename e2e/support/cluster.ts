@@ -145,12 +145,22 @@ export function interrupt(
     const child = spawn(process.execPath, [cliPath, ...args], { env: process.env });
     let stdout = '';
     let stderr = '';
+    // Results are on stdout, progress on stderr: the moment to interrupt may show on either.
+    // One SIGINT, as one Ctrl-C: the CLI handles the first; a second one would kill it outright.
+    let sent = false;
+    const check = () => {
+      if (!sent && (when.test(stdout) || when.test(stderr)) && child.exitCode === null) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d;
-      if (when.test(stdout) && child.exitCode === null) child.kill('SIGINT');
+      check();
     });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
+      check();
     });
     child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.trim() }));
   });

@@ -80,7 +80,8 @@ describe('bad releases roll back by themselves', () => {
       { marks: traffic.marks },
     );
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(
+    // Progress lines come first on stderr; the error is the last line.
+    expect(cli.stderr.split('\n').at(-1)).toMatch(
       /^error: rolled back to the previous revision after \d+ s: deployment "deploy-myapp" exceeded its progress deadline$/,
     );
     assertNoErrors(records);

@@ -215,7 +215,8 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const timeoutMs = durationFlag('timeout', values.timeout);
-  const progress = (message: string) => console.log(`  ${message}`);
+  // Progress on stderr: stdout holds only results (what a script would read).
+  const progress = (message: string) => console.error(`  ${message}`);
   const wait = { timeoutMs, onProgress: progress };
   /** Exactly `count` positionals (at least, with `more`): an extra word is refused, never ignored. */
   const need = (count: number, names: string, more = false) => {
