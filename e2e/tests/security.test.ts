@@ -14,6 +14,12 @@ import { kindCluster, nodePortRange } from '../support/env.js';
 describe('security', () => {
   const k8s = cluster();
   let saConfig: string;
+  /** kubectl as the ServiceAccount; never throws: the exit code is the test's to judge. */
+  const as = (args: string[]) =>
+    $({
+      quiet: true,
+      nothrow: true,
+    })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} --kubeconfig ${saConfig} ${args}`;
   const other = useNamespace('rl-security-other', (namespace) =>
     deploy(k8s, 'base/deployment', namespace, []),
   );
@@ -71,11 +77,6 @@ describe('security', () => {
   });
 
   it('lets that ServiceAccount patch images and replicas only (ValidatingAdmissionPolicy), not mount a Secret, change its identity or set externalIPs', async () => {
-    const as = (args: string[]) =>
-      $({
-        quiet: true,
-        nothrow: true,
-      })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} --kubeconfig ${saConfig} ${args}`;
     const patch = (kind: string, name: string, body: object) =>
       as(['patch', kind, name, '-n', ns.name, '--dry-run=server', '-p', JSON.stringify(body)]);
     const secretMount = {
@@ -117,11 +118,6 @@ describe('security', () => {
   });
 
   it('refuses that ServiceAccount everything else', async () => {
-    const as = (args: string[]) =>
-      $({
-        quiet: true,
-        nothrow: true,
-      })`${process.env.ROLLOUT_LAB_KUBECTL ?? 'kubectl'} --kubeconfig ${saConfig} ${args}`;
     for (const args of [
       ['delete', 'namespace', ns.name],
       ['get', 'secrets', '-n', ns.name],

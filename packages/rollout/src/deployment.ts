@@ -345,6 +345,12 @@ export async function undo(
   ];
   return withConflictRetry(describe(target), async () => {
     const d = await getDeployment(cluster, target);
+    // Paused first, as kubectl's rollback does: a paused Deployment is refused whatever its history.
+    if (d.spec?.paused) {
+      throw new PausedError(
+        `${describe(target)} is paused; resume it first (rollout resume ${target.name}) and try again`,
+      );
+    }
     const rows = await historyOf(cluster, d);
     const known = rows.map((r) => r.revision);
     let chosen: RevisionInfo | undefined;
@@ -361,11 +367,6 @@ export async function undo(
         throw new NotFoundError(
           `no rollout history to go back to for ${describe(target)}; known: ${known.join(', ') || 'none'}`,
         );
-    }
-    if (d.spec?.paused) {
-      throw new PausedError(
-        `${describe(target)} is paused; resume it first (rollout resume ${target.name}) and try again`,
-      );
     }
     const template = withoutHash(chosen.template);
     if (sameJson(template, withoutHash(d.spec?.template ?? {}))) {
