@@ -12,7 +12,7 @@ export interface MatrixCell {
 
 const cellText = (c: MatrixCell | undefined) =>
   c
-    ? `${c.requests.toLocaleString('en-US')} req, ${c.failed} ${c.failuresInjected ? 'injected 5xx' : 'failed'}, ${c.seconds.toFixed(1)} s`
+    ? `${c.requests.toLocaleString('en-US')} req, ${c.failed} ${c.failuresInjected ? 'failed on purpose' : 'failed'}, ${c.seconds.toFixed(1)} s`
     : '—';
 
 /** One row per scenario (in the order first seen), one column per minor (in the order given). */

@@ -20,12 +20,12 @@ describe('formatMatrix', () => {
       [{ minor: '1.37' }, { minor: '1.36' }, { minor: '1.35' }],
     );
     expect(table.split('\n')).toEqual([
-      '| scenario         | Kubernetes 1.37             | Kubernetes 1.36                    | Kubernetes 1.35 |',
-      '|------------------|-----------------------------|------------------------------------|-----------------|',
-      '| rolling v1 to v2 | 1,115 req, 0 failed, 22.3 s | 1,098 req, 1 failed, 22.0 s        | —               |',
-      '| node restart     | 1,204 req, 0 failed, 40.0 s | —                                  | —               |',
-      '| faulty canary    | —                           | 1,000 req, 37 injected 5xx, 20.0 s | —               |',
-      '| all scenarios    | 2,319 req, 0 failed         | 2,098 req, 1 failed                | —               |',
+      '| scenario         | Kubernetes 1.37             | Kubernetes 1.36                         | Kubernetes 1.35 |',
+      '|------------------|-----------------------------|-----------------------------------------|-----------------|',
+      '| rolling v1 to v2 | 1,115 req, 0 failed, 22.3 s | 1,098 req, 1 failed, 22.0 s             | —               |',
+      '| node restart     | 1,204 req, 0 failed, 40.0 s | —                                       | —               |',
+      '| faulty canary    | —                           | 1,000 req, 37 failed on purpose, 20.0 s | —               |',
+      '| all scenarios    | 2,319 req, 0 failed         | 2,098 req, 1 failed                     | —               |',
     ]);
   });
 });
