@@ -1,6 +1,12 @@
 // rollout verify: one change to any Deployment, sampled from before it until the old pods are gone and
 // a settle time after; the verdict is the traffic's (≥ N requests, 0 failed).
-import { type RequestRecord, sample, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
+import {
+  LOAD_GENERATOR_NICENESS,
+  type RequestRecord,
+  sample,
+  startSamplerThread,
+  type ThreadSampler,
+} from '@rollout-lab/traffic';
 import type { Cluster } from './client.js';
 import { history, type Outcome, restart, setImage, undo, waitForRollout } from './deployment.js';
 import { NotFoundError, PausedError, RevisionNotFoundError, RolloutError } from './errors.js';
@@ -127,6 +133,8 @@ export async function verifyRollout(
     keepAlive: options.keepAlive ?? false,
     timeoutMs: 2000,
     classifier: 'any',
+    // The load generator must not be the one that waits (root only; otherwise it keeps its priority).
+    niceness: LOAD_GENERATOR_NICENESS,
   });
   await sampler.started;
   const marks: Record<string, number> = {};

@@ -1,6 +1,11 @@
 // rollout get <deployment> [--watch [--until-complete]] [--url URL]: where a rollout stands, live.
 import { dumpYaml } from '@kubernetes/client-node';
-import { type RequestRecord, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
+import {
+  LOAD_GENERATOR_NICENESS,
+  type RequestRecord,
+  startSamplerThread,
+  type ThreadSampler,
+} from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
 import { formatSnapshot, type Snapshot, snapshot } from '../live.js';
 import {
@@ -70,6 +75,8 @@ export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<
         keepAlive: flags['keep-alive'] === true,
         timeoutMs: 2000,
         classifier: 'any',
+        // The load generator must not be the one that waits (root only; otherwise it keeps its priority).
+        niceness: LOAD_GENERATOR_NICENESS,
       })
     : undefined;
   await sampler?.started;
