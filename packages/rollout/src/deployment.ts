@@ -332,6 +332,17 @@ const ANNOTATIONS_TO_SKIP = new Set([
  * `kubectl rollout undo [--to-revision N]`: the chosen ReplicaSet's template (without its hash label)
  * and annotations go back into the Deployment, which then rolls out as a new revision.
  */
+/**
+ * A revision as undo finds it: by its number, or by a number it had before a rollback renumbered it (the
+ * controller keeps those in revision-history, so asking again for the same revision finds it).
+ */
+export function findRevision(rows: readonly RevisionInfo[], revision: number): RevisionInfo | undefined {
+  return (
+    rows.find((r) => r.revision === revision) ??
+    rows.find((r) => (r.annotations[REVISION_HISTORY] ?? '').split(',').includes(String(revision)))
+  );
+}
+
 export async function undo(
   cluster: Cluster,
   target: Target,
@@ -357,9 +368,7 @@ export async function undo(
     if (toRevision) {
       // A revision rolled back to is renumbered; the controller keeps its old numbers in revision-history,
       // so asking again for the same revision finds it (and says there is nothing to do).
-      chosen =
-        rows.find((r) => r.revision === toRevision) ??
-        rows.find((r) => (r.annotations[REVISION_HISTORY] ?? '').split(',').includes(String(toRevision)));
+      chosen = findRevision(rows, toRevision);
       if (!chosen) throw new RevisionNotFoundError(toRevision, known);
     } else {
       chosen = rows.length >= 2 ? rows[rows.length - 2] : undefined; // the second-highest revision

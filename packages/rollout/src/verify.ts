@@ -1,5 +1,6 @@
 // rollout verify: one change to any Deployment, sampled from before it until the old pods are gone and
 // a settle time after; the verdict is the traffic's (≥ N requests, 0 failed).
+import type { V1Deployment } from '@kubernetes/client-node';
 import {
   LOAD_GENERATOR_NICENESS,
   type RequestRecord,
@@ -8,10 +9,18 @@ import {
   type ThreadSampler,
 } from '@rollout-lab/traffic';
 import type { Cluster } from './client.js';
-import { history, type Outcome, restart, setImage, undo, waitForRollout } from './deployment.js';
+import {
+  findRevision,
+  history,
+  type Outcome,
+  restart,
+  setImage,
+  undo,
+  waitForRollout,
+} from './deployment.js';
 import { NotFoundError, PausedError, RevisionNotFoundError, RolloutError } from './errors.js';
 import { checkImageReference } from './image-ref.js';
-import { describe, getDeployment, images, type Target } from './objects.js';
+import { describe, getDeployment, images, revisionOf, type Target } from './objects.js';
 
 export type VerifyChange =
   | { kind: 'image'; images: Record<string, string>; cause?: string }
@@ -49,7 +58,7 @@ export interface VerifyResult {
 }
 
 /** Refuses what would fail half-way, before any traffic or change: paused, unknown container or revision. */
-async function precheck(cluster: Cluster, target: Target, change: VerifyChange): Promise<void> {
+async function precheck(cluster: Cluster, target: Target, change: VerifyChange): Promise<V1Deployment> {
   const d = await getDeployment(cluster, target);
   if (d.spec?.paused) {
     throw new PausedError(
@@ -72,11 +81,7 @@ async function precheck(cluster: Cluster, target: Target, change: VerifyChange):
   if (change.kind === 'undo') {
     const rows = await history(cluster, target);
     const known = rows.map((r) => r.revision);
-    const renumbered = (r: (typeof rows)[number]) =>
-      (r.annotations['deployment.kubernetes.io/revision-history'] ?? '')
-        .split(',')
-        .includes(String(change.toRevision));
-    if (change.toRevision && !known.includes(change.toRevision) && !rows.some(renumbered)) {
+    if (change.toRevision && !findRevision(rows, change.toRevision)) {
       throw new RevisionNotFoundError(change.toRevision, known);
     }
     if (!change.toRevision && rows.length < 2) {
@@ -85,6 +90,7 @@ async function precheck(cluster: Cluster, target: Target, change: VerifyChange):
       );
     }
   }
+  return d;
 }
 
 /** One request before anything: a URL nobody answers well is refused, and nothing is changed. */
@@ -113,11 +119,10 @@ export async function verifyRollout(
   options: VerifyOptions,
 ): Promise<VerifyResult> {
   const progress = options.onProgress ?? (() => {});
-  await precheck(cluster, target, change);
+  // The Deployment as the checks read it: nothing changes it before our own write.
+  const before = await precheck(cluster, target, change);
   await probe(options.url);
-  const before = await getDeployment(cluster, target);
-  const revisionBefore = Number(before.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
-
+  const revisionBefore = revisionOf(before) ?? 0;
   const sampler: ThreadSampler = startSamplerThread({
     url: options.url,
     rate: options.rate,

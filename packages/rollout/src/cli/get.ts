@@ -12,6 +12,7 @@ import {
   type CommandContext,
   deploymentName,
   httpUrl,
+  MAX_WAIT_MS,
   namespaceName,
   numberFlag,
   UsageError,
@@ -71,7 +72,7 @@ export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<
     ? startSamplerThread({
         url,
         rate,
-        durationMs: Math.min(ctx.timeoutMs + 60_000, 2 ** 31 - 1),
+        durationMs: Math.min(ctx.timeoutMs + 60_000, MAX_WAIT_MS),
         keepAlive: flags['keep-alive'] === true,
         timeoutMs: 2000,
         classifier: 'any',
