@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { type ClusterSpec, cachePath, cluster, versions } from './config.js';
 import { logged, q } from './exec.js';
@@ -140,6 +140,7 @@ export async function ensureCluster(
     configFile,
     kindConfig(spec, nodeImage, { lacksSysResource: await lacksSysResource(), cgroupV1: cgroupV1() }),
   );
+  await removeStaleLock(kubeconfigPath(spec));
   await logged(`kind-create-${spec.name}`, kind, [
     'create',
     'cluster',
@@ -176,8 +177,37 @@ export async function publishedNodePorts(node: string): Promise<number[]> {
   return [...ports].sort((a, b) => a - b);
 }
 
+/**
+ * Deletes the cluster's nodes and its entry in our own kubeconfig file. Without `--kubeconfig`, kind
+ * edits ~/.kube/config under one lock file, and two clusters deleted at once (both found broken after
+ * a reboot) collide on it: "failed to lock config file: open /root/.kube/config.lock: file exists".
+ */
 export async function deleteCluster(kind: string, spec: ClusterSpec = cluster): Promise<void> {
-  await logged(`kind-delete-${spec.name}`, kind, ['delete', 'cluster', '--name', spec.name]);
+  await removeStaleLock(kubeconfigPath(spec));
+  await logged(`kind-delete-${spec.name}`, kind, kindDeleteArgs(spec));
+}
+
+export const kindDeleteArgs = (spec: ClusterSpec): string[] => [
+  'delete',
+  'cluster',
+  '--name',
+  spec.name,
+  '--kubeconfig',
+  kubeconfigPath(spec),
+];
+
+/**
+ * A lock left on our own kubeconfig file by a kind process that was killed would fail every later
+ * create or delete; the file is ours alone and each cluster's steps run one at a time, so a lock older
+ * than a minute has no owner.
+ */
+export async function removeStaleLock(kubeconfig: string, now = Date.now()): Promise<boolean> {
+  const lock = `${kubeconfig}.lock`;
+  const lockStat = await stat(lock).catch(() => undefined);
+  if (!lockStat || now - lockStat.mtimeMs < 60_000) return false;
+  await rm(lock, { force: true });
+  warn(`removed a stale lock ${lock} (${Math.round((now - lockStat.mtimeMs) / 1000)} s old)`);
+  return true;
 }
 
 /** The cluster's kubeconfig lives in a file of ours, so that nobody's ~/.kube/config is touched. */
