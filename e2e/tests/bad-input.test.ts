@@ -1,8 +1,8 @@
 import {
   ConflictError,
+  DEFAULT_BACKOFF,
   getDeployment,
-  patchDeployment,
-  resourceVersionPrecondition,
+  patchIfUnchanged,
   withConflictRetry,
 } from '@rollout-lab/rollout';
 import { describe, expect, it } from 'vitest';
@@ -122,15 +122,15 @@ describe('bad input leaves the cluster unchanged', () => {
       ns.name,
     ]);
     const write = () =>
-      patchDeployment(
-        k8s,
-        target,
-        [resourceVersionPrecondition(stale), { op: 'add', path: '/metadata/labels/stale', value: 'written' }],
-        'json',
-      );
+      patchIfUnchanged(k8s, target, stale, {
+        type: 'json',
+        ops: [{ op: 'add', path: '/metadata/labels/stale', value: 'written' }],
+      });
     await expect(write()).rejects.toBeInstanceOf(ConflictError);
     // A writer that never reads again keeps conflicting, and withConflictRetry says so after its attempts.
-    await expect(withConflictRetry('deploy-myapp-canary', write, 3)).rejects.toThrow(
+    await expect(
+      withConflictRetry('deploy-myapp-canary', write, { ...DEFAULT_BACKOFF, attempts: 3 }),
+    ).rejects.toThrow(
       'deploy-myapp-canary: still conflicting after 3 attempts; another writer keeps changing it',
     );
     expect((await getDeployment(k8s, target)).metadata?.labels?.stale).toBeUndefined();

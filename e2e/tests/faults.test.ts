@@ -1,6 +1,6 @@
 import {
   getDeployment,
-  patchDeployment,
+  patchIfUnchanged,
   scale,
   setImage,
   type Target,
@@ -78,16 +78,11 @@ describe('faults during a rollout', () => {
 
   it('two writers racing: the stale one gets a conflict, and concurrent changes both land', async () => {
     const d = await getDeployment(k8s, target);
-    const stale = { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { replicas: 3 } };
-    await patchDeployment(
-      k8s,
-      target,
-      { metadata: { resourceVersion: d.metadata?.resourceVersion }, spec: { minReadySeconds: 3 } },
-      'strategic',
-    );
-    await expect(patchDeployment(k8s, target, stale, 'strategic')).rejects.toThrow(
-      /changed by someone else meanwhile/,
-    );
+    await patchIfUnchanged(k8s, target, d, { type: 'strategic', body: { spec: { minReadySeconds: 3 } } });
+    // d is stale now: a write onto it is refused.
+    await expect(
+      patchIfUnchanged(k8s, target, d, { type: 'strategic', body: { spec: { replicas: 3 } } }),
+    ).rejects.toThrow(/changed by someone else meanwhile/);
     // Two library writers at once, on different fields: each re-reads on conflict, neither change is lost.
     const [scaled, imaged] = await Promise.all([
       scale(k8s, target, 4),

@@ -27,7 +27,7 @@ function commands(markdown: string, section?: string): string[] {
 }
 
 const rootScripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
-const usage = /const USAGE = `([\s\S]*?)`;/.exec(read('packages/rollout/src/cli.ts'))?.[1] ?? '';
+const usage = /const USAGE = `([\s\S]*?)`;/.exec(read('packages/rollout/src/cli/usage.ts'))?.[1] ?? '';
 const cliCommands = new Set(
   (/commands:\n([\s\S]*?)\n\n/.exec(usage)?.[1] ?? '')
     .split('\n')

@@ -31,3 +31,9 @@ export class TimeoutError extends RolloutError {}
 
 /** The API server could not be reached at all. */
 export class UnreachableError extends RolloutError {}
+
+/**
+ * An object a multi-object operation decided from changed before the operation's next write to it: the
+ * write is not made (it would overwrite that change), and the message says what stands.
+ */
+export class ChangedMeanwhileError extends ConflictError {}

@@ -1,43 +1,22 @@
+// The library: verbs with kubectl's semantics (each a pure decision and a thin write), the strategies
+// built on them, and the printers. Arrows point down only: strategies → verbs → api/resources.
+export { type Cluster, type ConnectOptions, connect } from './api/client.js';
+export { getDeployment } from './api/read.js';
 export {
-  activeColor,
-  type BlueGreen,
-  COLORS,
-  type Color,
-  type SwitchOptions,
-  switchColor,
-} from './bluegreen.js';
-export {
-  abortCanary,
-  type CanaryGuardOptions,
-  type CanaryPair,
-  type CanaryVerdict,
-  guardCanary,
-  promoteCanary,
-  type Split,
-  setCanaryWeight,
-  splitReplicas,
-} from './canary.js';
-export { type Cluster, type ConnectOptions, connect } from './client.js';
-export {
-  formatHistory,
-  type GuardedRollout,
-  history,
-  type Outcome,
-  patchDeployment,
-  type RevisionInfo,
-  resourceVersionPrecondition,
-  restart,
-  type SetImageOptions,
-  scale,
-  setImage,
-  setImageWithAutoUndo,
-  setPaused,
-  undo,
-  type WaitOptions,
-  waitForRollout,
+  type Backoff,
+  DEFAULT_BACKOFF,
+  type DeploymentPatch,
+  type DryRun,
+  patchIfUnchanged,
+  preconditioned,
+  type Seen,
+  seen,
+  type WriteOptions,
   withConflictRetry,
-} from './deployment.js';
+  writeIfUnchanged,
+} from './api/write.js';
 export {
+  ChangedMeanwhileError,
   ConflictError,
   InvalidInputError,
   NotFoundError,
@@ -48,7 +27,41 @@ export {
   TimeoutError,
   UnreachableError,
 } from './errors.js';
-export { checkImageReference, parseImageArgs } from './image-ref.js';
+export { formatHistory } from './print/history.js';
+export { checkImageReference, parseImageArgs } from './resources/image-ref.js';
+export { deploymentName, namespaceName } from './resources/names.js';
+export { CHANGE_CAUSE, type Target } from './resources/objects.js';
+export { type GuardedRollout, setImageWithAutoUndo } from './strategies/auto-undo.js';
+export {
+  activeColor,
+  type BlueGreen,
+  COLORS,
+  type Color,
+  type SwitchOptions,
+  switchColor,
+} from './strategies/bluegreen.js';
+export {
+  abortCanary,
+  type CanaryOptions,
+  type CanaryPair,
+  promoteCanary,
+  type Split,
+  setCanaryWeight,
+  splitReplicas,
+} from './strategies/canary.js';
+export { type CanaryGuardOptions, type CanaryVerdict, guardCanary } from './strategies/canary-guard.js';
+export {
+  type VerifyChange,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyRollout,
+} from './strategies/verify.js';
+export type { Decision, Outcome } from './verbs/decision.js';
+export { history, type RevisionInfo } from './verbs/history.js';
+export { setPaused } from './verbs/pause.js';
+export { restart } from './verbs/restart.js';
+export { scale } from './verbs/scale.js';
+export { type SetImageOptions, setImage } from './verbs/set-image.js';
 export {
   formatSnapshot,
   type PodRow,
@@ -56,7 +69,6 @@ export {
   type Snapshot,
   snapshot,
   snapshotOf,
-} from './live.js';
-export { CHANGE_CAUSE, getDeployment, type Target } from './objects.js';
-export { rolloutVerdict } from './status.js';
-export { type VerifyChange, type VerifyOptions, type VerifyResult, verifyRollout } from './verify.js';
+} from './verbs/snapshot.js';
+export { rolloutVerdict, type WaitOptions, waitForRollout } from './verbs/status.js';
+export { undo } from './verbs/undo.js';

@@ -50,6 +50,7 @@ describe('rollout CLI without a cluster', () => {
       'switch',
       '--to-revision',
       '--until-complete',
+      '--dry-run',
       '-n',
     ]) {
       expect(r.stdout).toContain(word);
@@ -102,11 +103,68 @@ describe('rollout CLI without a cluster', () => {
     [['status'], 'error: status needs <deployment>'],
     [['history', 'web', '-o', 'xml'], 'error: -o supports json and yaml, got "xml"'],
     [['get', 'web', '-o', 'yaml', '--watch'], 'error: -o yaml prints one snapshot; leave out --watch'],
+    [['history', 'web', '--weight', '5'], 'error: --weight is not a flag of history (rollout help history)'],
+    [
+      ['status', 'web', '--replicas', '2', '--cause', 'x'],
+      'error: --replicas, --cause are not flags of status',
+    ],
+    [['verify', 'web', '--dry-run=client'], 'error: --dry-run is not a flag of verify'],
+    [
+      ['scale', 'web', '--replicas', '2', '--dry-run=maybe'],
+      'error: --dry-run must be client or server, got "maybe"',
+    ],
+    [['scale', 'web', '--replicas', '2', '--dry-run'], "error: Option '--dry-run <value>' argument missing"],
+    [['promote', 'a', 'b', '--weight', '5'], 'error: --weight goes with canary, not promote'],
+    [['pause', 'web', '--wait'], 'error: --wait goes with resume'],
+    [
+      ['set-image', 'web', 'web=a:1', '--auto-undo', '--dry-run=server'],
+      'error: --auto-undo waits for a real rollout',
+    ],
+    [['switch', 'purple'], 'error: colour must be blue or green, got "purple"'],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const r = rollout(...args);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('takes the namespace from the kubeconfig context when -n is absent, as kubectl does', () => {
+    const file = join(dir, 'context-namespace');
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: nowhere, cluster: { server: "https://127.0.0.1:2" } }]
+users: [{ name: u, user: { token: t } }]
+contexts:
+  - { name: team, context: { cluster: nowhere, user: u, namespace: Team_A } }
+  - { name: plain, context: { cluster: nowhere, user: u } }
+current-context: team
+`,
+    );
+    // The context's namespace is checked like -n's: a bad one is refused before any request.
+    const r = rolloutWith(file, 'history', 'web');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'error: "Team_A" is not a valid namespace name (lower-case letters, digits, \'-\')',
+    );
+    // -n wins over the context; a context without a namespace means "default" (and the request is made).
+    for (const args of [
+      ['-n', 'demo'],
+      ['--context', 'plain'],
+    ]) {
+      const other = rolloutWith(file, 'history', 'web', ...args);
+      expect(other.status).toBe(1);
+      expect(other.stderr).toContain('unreachable');
+    }
+  });
+
+  it('documents help per command, dry run on writes, and its exit codes', () => {
+    const scale = rollout('help', 'scale');
+    expect(scale.stdout).toContain('usage: rollout scale <deployment> --replicas N');
+    expect(scale.stdout).toContain('--dry-run=client|server');
+    expect(rollout('history', '--help').stdout).not.toContain('--dry-run');
+    expect(rollout('--help').stdout).toContain('exit codes: 0 done, 1 failed');
   });
 
   it('names a missing or malformed kubeconfig in one line, exit 1', () => {

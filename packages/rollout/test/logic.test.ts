@@ -1,6 +1,5 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { podsStillServingOldRevision } from '../src/deployment.js';
 import {
   checkImageReference,
   formatHistory,
@@ -11,7 +10,8 @@ import {
   rolloutVerdict,
   splitReplicas,
 } from '../src/index.js';
-import { sameJson, withoutHash } from '../src/objects.js';
+import { sameJson, withoutHash } from '../src/resources/objects.js';
+import { podsStillServingOldRevision } from '../src/verbs/status.js';
 
 const deployment = (spec: object, status: object, generation = 2): V1Deployment => ({
   metadata: { name: 'deploy-myapp', generation },

@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { translate } from '../src/client.js';
+import { translate } from '../src/api/client.js';
 import { ConflictError, NotFoundError, RolloutError } from '../src/errors.js';
 
 const cluster = { server: 'https://127.0.0.1:6443' } as Parameters<typeof translate>[0];

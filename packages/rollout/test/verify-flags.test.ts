@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentName, durationFlag, httpUrl, numberFlag, UsageError } from '../src/cli/context.js';
+import { durationFlag, httpUrl, numberFlag, UsageError } from '../src/cli/context.js';
 import { parseVerify } from '../src/cli/verify.js';
+import { InvalidInputError } from '../src/errors.js';
+import { deploymentName } from '../src/resources/names.js';
 
 const ctx = (...args: string[]) => ({ args, namespace: 'demo' });
 
@@ -48,7 +50,7 @@ describe('rollout verify: flags decided before the cluster is asked anything', (
       '--to-revision needs a whole number from 1 to 2147483647',
     ],
   ])('refuses %j %j', (args, flags, message) => {
-    expect(() => parseVerify(ctx(...args), flags)).toThrow(UsageError);
+    expect(() => parseVerify(ctx(...args), flags)).toThrow(InvalidInputError);
     expect(() => parseVerify(ctx(...args), flags)).toThrow(message);
   });
 
@@ -59,7 +61,7 @@ describe('rollout verify: flags decided before the cluster is asked anything', (
     expect(numberFlag('w', '12.5', { integer: false })).toBe(12.5);
     expect(deploymentName('deployment.apps/a.b-c')).toBe('a.b-c');
     for (const raw of ['', 'a/b/c', 'deploy/', '-a', 'a'.repeat(254), 'constructor/x'])
-      expect(() => deploymentName(raw)).toThrow(UsageError);
+      expect(() => deploymentName(raw)).toThrow(InvalidInputError);
     expect(httpUrl('url', 'http://[::1]:8080')).toBe('http://[::1]:8080/');
   });
 });

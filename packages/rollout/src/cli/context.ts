@@ -1,22 +1,50 @@
-import type { Cluster } from '../client.js';
+import type { Cluster } from '../api/client.js';
+import type { DryRun } from '../api/write.js';
+import { InvalidInputError } from '../errors.js';
+import { deploymentName } from '../resources/names.js';
+import type { Target } from '../resources/objects.js';
+import type { Outcome } from '../verbs/decision.js';
 
-/** Bad usage: exit 2, nothing was sent to the cluster. */
-export class UsageError extends Error {}
+/** Bad usage: exit 2, nothing was sent to the cluster (a kind of invalid input, as a bad name is). */
+export class UsageError extends InvalidInputError {}
+
+/** A flag as node:util's parseArgs declares it. */
+export type FlagSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+/** One command: its names, the flags it owns, and what it does. The CLI refuses another command's flags. */
+export interface Command {
+  names: readonly string[];
+  flags: Readonly<Record<string, FlagSpec>>;
+  run: (ctx: CommandContext, flags: Flags) => Promise<void>;
+}
 
 /** What a command module gets from the CLI: its positionals, the shared flags, the connection. */
 export interface CommandContext {
   command: string;
   args: string[];
-  namespace: string;
+  /** -n, else the kubeconfig context's namespace, else "default" (read on first use). */
+  readonly namespace: string;
   timeoutMs: number;
+  /** --dry-run=client|server. */
+  dryRun?: DryRun;
+  /** --wait: after a write, wait until the rollout is complete and no old pod is left. */
+  wait: boolean;
   /** Connects on first use: commands that refuse their input never touch the kubeconfig. */
   cluster: () => Cluster;
+  /** A result line: stdout. */
+  out: (line: string) => void;
   /** Progress: stderr, so that stdout holds only results (a chart, JSON). */
   progress: (message: string) => void;
   /** What an interruption (SIGINT) would leave behind, for its message. */
   setInterrupted: (message: string) => void;
+  /** Ctrl-C is this command's own (it ends a live view); the CLI's message is not printed. */
+  ownInterrupt: () => void;
+  /** Prints an outcome (and its kubectl equivalents with --kubectl); with --wait, waits after it. */
+  report: (outcome: Outcome, waitAfter?: Target) => Promise<void>;
+  /** A Target in the command's namespace. */
+  target: (name: string) => Target;
 }
-
 /** Whole or decimal numbers within bounds, written plainly: "3e3", "0x10", " 5" are refused. */
 export function numberFlag(
   name: string,
@@ -75,30 +103,37 @@ export function httpUrl(name: string, raw: string | undefined): string {
   return url.href;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A Deployment as kubectl takes it: NAME, deploy/NAME, deployment/NAME or deployment.apps/NAME. */
-export function deploymentName(raw: string): string {
-  const slash = raw.indexOf('/');
-  const kind = slash < 0 ? undefined : raw.slice(0, slash);
-  const name = slash < 0 ? raw : raw.slice(slash + 1);
-  if (kind !== undefined && !['deploy', 'deployment', 'deployments', 'deployment.apps'].includes(kind)) {
-    throw new UsageError(`${JSON.stringify(raw)} is not a Deployment (write NAME or deployment/NAME)`);
+/**
+ * Exactly `count` positionals (at least, with `more`): an extra word is refused, never ignored. The
+ * first `names` of them are Deployments, checked as Kubernetes names before any request.
+ */
+export function positionals(
+  ctx: Pick<CommandContext, 'command' | 'args'>,
+  count: number,
+  usage: string,
+  { more = false, deployments = count } = {},
+): string[] {
+  const { command, args } = ctx;
+  if (args.length < count) throw new UsageError(`${command} needs ${usage}`);
+  if (!more && args.length > count) {
+    const hint =
+      command === 'undo' && /^\d+$/.test(args[1] ?? '')
+        ? `; for a revision write --to-revision ${args[1]}`
+        : '';
+    throw new UsageError(`${command} takes ${usage}, got an extra ${JSON.stringify(args[count])}${hint}`);
   }
-  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-    throw new UsageError(
-      `${JSON.stringify(name)} is not a valid Deployment name (lower-case letters, digits, '-' and '.')`,
-    );
-  }
-  return name;
+  return args.map((a, i) => (i < deployments ? deploymentName(a) : a));
 }
 
-export function namespaceName(raw: string): string {
-  if (raw.length > 63 || !DNS_LABEL.test(raw)) {
-    throw new UsageError(
-      `${JSON.stringify(raw)} is not a valid namespace name (lower-case letters, digits, '-')`,
-    );
-  }
-  return raw;
+/** -o for read commands: json or yaml; anything else is a usage error. */
+export function outputFormat(
+  raw: unknown,
+  allowed: readonly string[] = ['json', 'yaml'],
+): 'json' | 'yaml' | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string' && allowed.includes(raw)) return raw as 'json' | 'yaml';
+  throw new UsageError(`-o supports ${allowed.join(' and ')}, got ${JSON.stringify(raw)}`);
 }
+
+/** A string flag's value (parseArgs gives strings for string flags; the type says so here). */
+export const str = (flags: Flags, name: string): string | undefined => flags[name] as string | undefined;

@@ -7,13 +7,13 @@ import {
   type ThreadSampler,
 } from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
-import { formatSnapshot, type Snapshot, snapshot } from '../live.js';
+import { deploymentName, namespaceName } from '../resources/names.js';
+import { formatSnapshot, type Snapshot, snapshot } from '../verbs/snapshot.js';
 import {
+  type Command,
   type CommandContext,
-  deploymentName,
   httpUrl,
   MAX_WAIT_MS,
-  namespaceName,
   numberFlag,
   UsageError,
 } from './context.js';
@@ -43,7 +43,22 @@ export function recentMix(records: readonly RequestRecord[], nowMs: number, wind
   return `${shares.join(', ') || 'no answers'}; failed ${failed} of ${recent.length}`;
 }
 
-export async function getCommand(ctx: CommandContext, flags: GetFlags): Promise<void> {
+export const getCommand: Command = {
+  names: ['get'],
+  flags: {
+    watch: { type: 'boolean' },
+    'until-complete': { type: 'boolean' },
+    url: { type: 'string' },
+    rate: { type: 'string' },
+    'keep-alive': { type: 'boolean' },
+    output: { type: 'string', short: 'o' },
+  },
+  run: (ctx, flags) => runGet(ctx, flags as GetFlags),
+};
+
+async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
+  // Ctrl-C ends the live view; nothing was written.
+  ctx.ownInterrupt();
   if (ctx.args.length !== 1) {
     throw new UsageError(
       ctx.args.length ? `get takes one <deployment>, got ${ctx.args.join(' ')}` : 'get needs <deployment>',

@@ -3,16 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { failureLines, renderHtmlReport, scenarioRecord, trafficVerdict } from '@rollout-lab/report';
 import { formatErrors, renderChart, summarize } from '@rollout-lab/traffic';
 import { RolloutError } from '../errors.js';
-import { parseImageArgs } from '../image-ref.js';
-import { type VerifyChange, verifyRollout } from '../verify.js';
-import {
-  type CommandContext,
-  deploymentName,
-  httpUrl,
-  namespaceName,
-  numberFlag,
-  UsageError,
-} from './context.js';
+import { parseImageArgs } from '../resources/image-ref.js';
+import { deploymentName, namespaceName } from '../resources/names.js';
+import { type VerifyChange, verifyRollout } from '../strategies/verify.js';
+import { type Command, type CommandContext, httpUrl, numberFlag, UsageError } from './context.js';
 
 export interface VerifyFlags {
   image?: string[];
@@ -32,7 +26,6 @@ export interface VerifyFlags {
 
 /** Every flag is checked before the cluster is asked anything. */
 export function parseVerify(ctx: Pick<CommandContext, 'args' | 'namespace'>, flags: VerifyFlags) {
-  namespaceName(ctx.namespace);
   if (ctx.args.length !== 1) {
     throw new UsageError(
       ctx.args.length === 0
@@ -66,6 +59,7 @@ export function parseVerify(ctx: Pick<CommandContext, 'args' | 'namespace'>, fla
             : { toRevision: numberFlag('to-revision', flags['to-revision'], { min: 1, max: 2 ** 31 - 1 }) }),
         }
       : { kind: 'restart' };
+  namespaceName(ctx.namespace);
   return {
     name: deploymentName(ctx.args[0] as string),
     change,
@@ -80,7 +74,27 @@ export function parseVerify(ctx: Pick<CommandContext, 'args' | 'namespace'>, fla
   };
 }
 
-export async function verifyCommand(ctx: CommandContext, flags: VerifyFlags): Promise<void> {
+export const verifyCommand: Command = {
+  names: ['verify'],
+  flags: {
+    image: { type: 'string', multiple: true },
+    undo: { type: 'boolean' },
+    restart: { type: 'boolean' },
+    'to-revision': { type: 'string' },
+    cause: { type: 'string' },
+    url: { type: 'string' },
+    rate: { type: 'string' },
+    'min-requests': { type: 'string' },
+    settle: { type: 'string' },
+    'keep-alive': { type: 'boolean' },
+    report: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    'undo-on-failure': { type: 'boolean' },
+  },
+  run: (ctx, flags) => runVerify(ctx, flags as VerifyFlags),
+};
+
+async function runVerify(ctx: CommandContext, flags: VerifyFlags): Promise<void> {
   const input = parseVerify(ctx, flags);
   const target = { namespace: ctx.namespace, name: input.name };
   const result = await verifyRollout(ctx.cluster(), target, input.change, {

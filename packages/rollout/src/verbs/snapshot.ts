@@ -1,16 +1,8 @@
 // rollout get: where a rollout stands, as one snapshot of the Deployment, its ReplicaSets and its pods.
 import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import type { Cluster } from './client.js';
-import { call } from './client.js';
-import {
-  getDeployment,
-  images,
-  ownedReplicaSets,
-  revisionOf,
-  selectorString,
-  type Target,
-  TEMPLATE_HASH,
-} from './objects.js';
+import { type Cluster, call } from '../api/client.js';
+import { getDeployment, ownedReplicaSets } from '../api/read.js';
+import { images, revisionOf, selectorString, type Target, TEMPLATE_HASH } from '../resources/objects.js';
 import { rolloutVerdict } from './status.js';
 
 export interface ReplicaSetRow {

@@ -8,19 +8,17 @@ import {
   startSamplerThread,
   type ThreadSampler,
 } from '@rollout-lab/traffic';
-import type { Cluster } from './client.js';
-import {
-  findRevision,
-  history,
-  type Outcome,
-  restart,
-  setImage,
-  undo,
-  waitForRollout,
-} from './deployment.js';
-import { NotFoundError, PausedError, RevisionNotFoundError, RolloutError } from './errors.js';
-import { checkImageReference } from './image-ref.js';
-import { describe, getDeployment, images, revisionOf, type Target } from './objects.js';
+import type { Cluster } from '../api/client.js';
+import { getDeployment } from '../api/read.js';
+import { NotFoundError, PausedError, RevisionNotFoundError, RolloutError } from '../errors.js';
+import { checkImageReference } from '../resources/image-ref.js';
+import { describe, images, revisionOf, type Target } from '../resources/objects.js';
+import type { Outcome } from '../verbs/decision.js';
+import { findRevision, history } from '../verbs/history.js';
+import { restart } from '../verbs/restart.js';
+import { setImage } from '../verbs/set-image.js';
+import { waitForRollout } from '../verbs/status.js';
+import { undo } from '../verbs/undo.js';
 
 export type VerifyChange =
   | { kind: 'image'; images: Record<string, string>; cause?: string }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
-import { ConflictError, NotFoundError, RolloutError, UnreachableError } from './errors.js';
+import { ConflictError, NotFoundError, RolloutError, UnreachableError } from '../errors.js';
 
 export interface Cluster {
   apps: AppsV1Api;
@@ -10,6 +10,8 @@ export interface Cluster {
   watch: Watch;
   /** The server, for messages. */
   server: string;
+  /** The current context's namespace ("default" when it names none), as kubectl takes it without -n. */
+  namespace: string;
 }
 
 export interface ConnectOptions {
@@ -52,6 +54,7 @@ export function connect(options: ConnectOptions = {}): Cluster {
     core: kc.makeApiClient(CoreV1Api),
     watch: new Watch(kc),
     server: kc.getCurrentCluster()?.server ?? '(no server)',
+    namespace: kc.getContextObject(kc.getCurrentContext())?.namespace || 'default',
   };
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../errors.js';
 
 // The distribution reference grammar, reduced: [host[:port]/]path[:tag][@digest].
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';

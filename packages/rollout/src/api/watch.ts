@@ -1,5 +1,5 @@
+import { TimeoutError } from '../errors.js';
 import type { Cluster } from './client.js';
-import { TimeoutError } from './errors.js';
 
 export interface Verdict<T> {
   done: boolean;
