@@ -31,8 +31,14 @@ export function cluster(): Cluster {
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain JSON, changed field by field
 type Manifest = { kind: string; metadata: { name: string }; spec?: any };
 
-/** NodePorts this test file claimed, by namespace: each file's own, so files can run side by side. */
-const claimed = new Map<string, number>();
+/** NodePorts this test file claimed, by namespace and Service: each file's own, so files can run side by side. */
+const claimed = new Map<string, Map<string, number>>();
+
+/** The namespace's main NodePort: svc-myapp's, else its only one. */
+const mainPort = (namespace: string): number | undefined => {
+  const ports = claimed.get(namespace);
+  return ports?.get('svc-myapp') ?? (ports?.size === 1 ? [...ports.values()][0] : undefined);
+};
 
 /** Where this file starts looking for a free NodePort: spread by worker, so that claims rarely collide. */
 function candidatePorts(): number[] {
@@ -50,21 +56,23 @@ function candidatePorts(): number[] {
  */
 async function applyClaimingNodePort(objects: Manifest[], namespace: string): Promise<void> {
   const services = objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'NodePort');
-  if (services.length > 1) {
-    throw new Error(`one NodePort Service per test namespace, got ${services.map((s) => s.metadata.name)}`);
-  }
-  const service = services[0];
-  const apply = () =>
-    kubectl(
-      ['apply', '-n', namespace, '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  const rest = objects.filter((o) => !services.includes(o));
+  const apply = (items: Manifest[]) =>
+    kubectl(['apply', '-n', namespace, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  if (rest.length) await apply(rest);
+  const ports = new Map<string, number>();
+  for (const service of services) {
+    const taken = new Set(ports.values());
+    const port = await applyWithFreeNodePort(
+      candidatePorts().filter((p) => !taken.has(p)),
+      (nodePort) => {
+        service.spec.ports[0].nodePort = nodePort;
+        return apply([service]).nothrow();
+      },
     );
-  if (!service) return void (await apply());
-  const port = await applyWithFreeNodePort(candidatePorts(), (nodePort) => {
-    service.spec.ports[0].nodePort = nodePort;
-    return apply().nothrow();
-  });
-  claimed.set(namespace, port);
+    ports.set(service.metadata.name, port);
+  }
+  if (ports.size) claimed.set(namespace, ports);
 }
 
 export interface DeployOptions {
@@ -97,7 +105,7 @@ export async function deploy(
   await Promise.all(
     deployments.map((name) => waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true })),
   );
-  const port = claimed.get(namespace);
+  const port = mainPort(namespace);
   if (port !== undefined && deployments.length > 0) await untilAnswering(nodePortUrl(port));
 }
 
@@ -205,6 +213,8 @@ export interface TestNamespace {
   readonly nodePort: number;
   /** http://127.0.0.1:<nodePort><path> */
   url(path?: string): string;
+  /** Another NodePort Service's URL in this namespace (blue/green's svc-myapp-preview). */
+  urlOf(service: string, path?: string): string;
 }
 
 /**
@@ -239,7 +249,7 @@ export function useNamespace(
     if (created) await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
   });
   const port = () => {
-    const p = claimed.get(name);
+    const p = mainPort(name);
     if (p === undefined) throw new Error(`namespace ${name} has no NodePort Service deployed`);
     return p;
   };
@@ -252,6 +262,11 @@ export function useNamespace(
       return port();
     },
     url: (path = '/') => nodePortUrl(port(), path),
+    urlOf: (service, path = '/') => {
+      const p = claimed.get(name)?.get(service);
+      if (p === undefined) throw new Error(`namespace ${name} has no NodePort Service ${service}`);
+      return nodePortUrl(p, path);
+    },
   };
 }
 

@@ -15,10 +15,12 @@ const objects = async (overlay: Overlay) => {
 };
 const deployments = async (overlay: Overlay) =>
   (await objects(overlay)).filter((o) => o.kind === 'Deployment');
+const services = async (overlay: Overlay) => (await objects(overlay)).filter((o) => o.kind === 'Service');
+/** svc-myapp: the Service every overlay has (blue-green adds a preview one). */
 const service = async (overlay: Overlay) => {
-  const services = (await objects(overlay)).filter((o) => o.kind === 'Service');
-  expect(services).toHaveLength(1);
-  return services[0] as K8sObject;
+  const main = (await services(overlay)).filter((o) => o.metadata.name === 'svc-myapp');
+  expect(main).toHaveLength(1);
+  return main[0] as K8sObject;
 };
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -32,12 +34,13 @@ async function served(overlay: Overlay): Promise<string[]> {
 }
 
 describe.each([...OVERLAYS, ...TEST_OVERLAYS])('overlay %s', (overlay) => {
-  it('renders Deployments and one Service (plus a PodDisruptionBudget for node restarts), all labelled app: myapp', async () => {
+  it('renders Deployments and one Service (plus a PodDisruptionBudget for node restarts, a preview Service for blue/green), all labelled app: myapp', async () => {
     const all = await objects(overlay);
     const budgets = overlay === 'test-node-restart' ? ['PodDisruptionBudget'] : [];
+    const svcs = overlay === 'blue-green' ? ['Service', 'Service'] : ['Service'];
     const kinds = all.map((o) => o.kind).sort();
-    const deploymentCount = all.length - 1 - budgets.length;
-    expect(kinds).toEqual([...Array(deploymentCount).fill('Deployment'), ...budgets, 'Service']);
+    const deploymentCount = all.length - svcs.length - budgets.length;
+    expect(kinds).toEqual([...Array(deploymentCount).fill('Deployment'), ...budgets, ...svcs]);
     for (const obj of all) expect(obj.metadata.labels?.app).toBe('myapp');
   });
 
@@ -139,12 +142,22 @@ describe('strategies', () => {
     expect(green.spec.template.metadata.labels).toMatchObject({ color: 'green', version: 'v2' });
     expect((await service('blue-green')).spec.selector).toEqual({ app: 'myapp', color: 'blue' });
     expect(await served('blue-green')).toEqual(['deploy-myapp-blue']);
+    // The preview Service selects the idle colour on a NodePort of its own.
+    const preview = (await services('blue-green')).find((o) => o.metadata.name === 'svc-myapp-preview');
+    expect(preview?.spec).toMatchObject({
+      type: 'NodePort',
+      selector: { app: 'myapp', color: 'green' },
+      ports: [{ port: 80, targetPort: 'http', nodePort: 30085 }],
+    });
   });
 
   it('gives every overlay its own nodePort, so they can share one cluster', async () => {
     const all = [...OVERLAYS, ...TEST_OVERLAYS, ...CARELESS_OVERLAYS];
-    const ports = await Promise.all(all.map(async (o) => (await service(o)).spec.ports[0].nodePort));
-    expect(new Set(ports).size).toBe(all.length);
+    const ports = (
+      await Promise.all(all.map(async (o) => (await services(o)).map((svc) => svc.spec.ports[0].nodePort)))
+    ).flat();
+    expect(ports.length).toBe(all.length + 1); // blue-green's preview
+    expect(new Set(ports).size).toBe(ports.length);
   });
 
   it('test-careless: the base without what makes a rollout safe, and nothing else changed', async () => {

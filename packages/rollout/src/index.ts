@@ -41,6 +41,17 @@ export {
   switchColor,
 } from './strategies/bluegreen.js';
 export {
+  type Analysis,
+  type AnalysisResult,
+  abortStaged,
+  analyse,
+  judge,
+  type PromoteOptions,
+  promoteStaged,
+  type StageOptions,
+  stageColor,
+} from './strategies/bluegreen-preview.js';
+export {
   abortCanary,
   type CanaryOptions,
   type CanaryPair,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assertUnchanged, backoffDelays, DEFAULT_BACKOFF, withConflictRetry } from '../src/api/write.js';
 import { ChangedMeanwhileError, ConflictError, InvalidInputError, RolloutError } from '../src/errors.js';
 import { colorOf, switchColor } from '../src/strategies/bluegreen.js';
+import { abortStaged, judge, promoteStaged, stageColor } from '../src/strategies/bluegreen-preview.js';
 import {
   abortCanary,
   decidePromote,
@@ -201,5 +202,50 @@ describe('blue/green', () => {
       'service svc in namespace demo was switched to green by someone else meanwhile',
     );
     expect(patches).toEqual([]);
+  });
+});
+
+describe('blue/green preview: the gate', () => {
+  const record = (pod: string, error?: string) =>
+    ({
+      seq: 0,
+      startedAt: 0,
+      endedAt: 1,
+      latencyMs: 1,
+      pod,
+      version: error ? undefined : 'v2',
+      ...(error ? { error } : {}),
+    }) as never;
+  it('an analysis passes only with ≥ 1 request per second of its window, 0 failed, and only the staged pods', () => {
+    const analysis = { url: 'http://x/', durationMs: 2000, podPrefix: 'app-green-' };
+    expect(judge([record('app-green-1'), record('app-green-2')], analysis)).toMatchObject({
+      passed: true,
+      requests: 2,
+    });
+    expect(judge([record('app-green-1')], analysis)).toMatchObject({ passed: false, requests: 1 });
+    const mixed = judge([record('app-green-1'), record('app-blue-1')], analysis);
+    expect(mixed).toMatchObject({ passed: false, failed: 1 });
+    expect(mixed.summary).toContain('(1 answered by pods not of app-green)');
+    expect(judge([record('app-green-1'), record('app-green-1', 'reset')], analysis).passed).toBe(false);
+  });
+  it('promote and abort refuse when nothing is staged', async () => {
+    const fake = fakeCluster([fakeDeployment('app-blue', 2), fakeDeployment('app-green', 0)]);
+    const selectors: Record<string, string> = { svc: 'blue', 'svc-preview': 'green' };
+    Object.assign(fake.cluster.core, {
+      readNamespacedService: async ({ name }: { name: string }) => ({
+        metadata: { name, resourceVersion: '1' },
+        spec: { selector: { color: selectors[name] } },
+      }),
+    });
+    const bg = { namespace: 'demo', service: 'svc', deploymentPrefix: 'app' };
+    await expect(promoteStaged(fake.cluster, bg)).rejects.toThrow(
+      'nothing is staged: svc-preview selects green (0 replicas), svc selects blue',
+    );
+    selectors['svc-preview'] = 'blue';
+    await expect(abortStaged(fake.cluster, bg)).rejects.toThrow(
+      'nothing is staged: svc-preview selects blue, svc selects blue',
+    );
+    await expect(stageColor(fake.cluster, bg, 'blue')).rejects.toThrow('blue is already live on service svc');
+    expect(fake.writes).toEqual([]);
   });
 });

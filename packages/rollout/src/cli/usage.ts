@@ -15,7 +15,10 @@ commands:
   canary <stable> <canary> --weight P     split replicas so that the canary gets P % of new connections
   promote <stable> <canary>               stable takes the canary's template; canary to 0
   abort <stable> <canary>                 canary to 0; stable takes every replica back
-  switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service
+  switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service;
+                                          --no-promote stops with it behind the preview Service only
+  promote-switch                          the live Service takes the staged colour
+  abort-switch                            the staged colour to 0; the live Service is not touched
   watch <url>                             sample a URL and draw the version mix live
   verify <deployment> --url URL (--image c=img... | --undo [--to-revision N] | --restart)
                                           make the change while sampling URL; exit 0 only with
@@ -34,6 +37,9 @@ flags:
            the old pods are gone)
   set-image: --cause TEXT --auto-undo (wait; if the rollout stops progressing, undo it)
   switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after DURATION
+           --no-promote --preview-service svc-myapp-preview --preview-url URL --analysis 10s --rate 20
+  promote-switch: --url URL --analysis 10s --rate 20 --scale-down-after DURATION --service --prefix
+  abort-switch: --service --preview-service --prefix
   watch:   --rate 20 --duration 60 --keep-alive
   verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json
            --undo-on-failure --cause TEXT
