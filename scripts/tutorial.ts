@@ -73,8 +73,11 @@ async function applyOverlay(overlay: string): Promise<string> {
     (_, i) => (firstPort ?? 30080) + i,
   );
   try {
-    const port = await applyWithFreeNodePort(ports, (nodePort) => {
-      const yaml = rendered.replace(/nodePort: \d+/g, `nodePort: ${nodePort}`);
+    // blue-green has a second NodePort Service (the preview): it takes the next port.
+    const services = rendered.match(/nodePort: \d+/g)?.length ?? 1;
+    const port = await applyWithFreeNodePort(ports.slice(0, ports.length - services + 1), (nodePort) => {
+      let next = nodePort;
+      const yaml = rendered.replace(/nodePort: \d+/g, () => `nodePort: ${next++}`);
       return sh({ input: yaml, nothrow: true })`${kubectlBin} apply -n ${namespace} -f -`;
     });
     return `http://127.0.0.1:${port}/`;
