@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { applyWithFreeNodePort } from '@rollout-lab/manifests';
+import { applyClaimingNodePorts, type K8sObject } from '@rollout-lab/manifests';
 import {
   formatErrors,
   LOAD_GENERATOR_NICENESS,
@@ -16,6 +16,7 @@ import {
   summarize,
   type ThreadSampler,
 } from '@rollout-lab/traffic';
+import { parseAllDocuments } from 'yaml';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
 import { cachePath, cluster, repoRoot } from './lib/config.js';
@@ -73,14 +74,20 @@ async function applyOverlay(overlay: string): Promise<string> {
     (_, i) => (firstPort ?? 30080) + i,
   );
   try {
-    // blue-green has a second NodePort Service (the preview): it takes the next port.
-    const services = rendered.match(/nodePort: \d+/g)?.length ?? 1;
-    const port = await applyWithFreeNodePort(ports.slice(0, ports.length - services + 1), (nodePort) => {
-      let next = nodePort;
-      const yaml = rendered.replace(/nodePort: \d+/g, () => `nodePort: ${next++}`);
-      return sh({ input: yaml, nothrow: true })`${kubectlBin} apply -n ${namespace} -f -`;
-    });
-    return `http://127.0.0.1:${port}/`;
+    const objects = parseAllDocuments(rendered)
+      .map((doc) => doc.toJS() as K8sObject | null)
+      .filter((o): o is K8sObject => o !== null);
+    // blue-green has a second NodePort Service (the preview): each gets a free port of its own.
+    const claimed = await applyClaimingNodePorts(
+      objects,
+      ports,
+      (items) =>
+        sh({
+          input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+          nothrow: true,
+        })`${kubectlBin} apply -n ${namespace} -f -`,
+    );
+    return `http://127.0.0.1:${claimed.get('svc-myapp')}/`;
   } catch (error) {
     throw new UserError(`kubectl apply -k k8s/overlays/${overlay}: ${(error as Error).message}`);
   }

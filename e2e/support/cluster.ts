@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyWithFreeNodePort, manifestsRoot } from '@rollout-lab/manifests';
+import { applyClaimingNodePorts, type K8sObject, manifestsRoot } from '@rollout-lab/manifests';
 import { type Cluster, connect, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { $, YAML } from 'zx';
@@ -28,9 +28,6 @@ export function cluster(): Cluster {
   return connect({ context: process.env.ROLLOUT_LAB_CONTEXT });
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain JSON, changed field by field
-type Manifest = { kind: string; metadata: { name: string }; spec?: any };
-
 /** NodePorts this test file claimed, by namespace and Service: each file's own, so files can run side by side. */
 const claimed = new Map<string, Map<string, number>>();
 
@@ -54,24 +51,13 @@ function candidatePorts(): number[] {
  * server lets us allocate. The API server is the one owner of NodePorts, so two files (or a namespace
  * of an earlier run still being deleted) can never end up on the same port.
  */
-async function applyClaimingNodePort(objects: Manifest[], namespace: string): Promise<void> {
-  const services = objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'NodePort');
-  const rest = objects.filter((o) => !services.includes(o));
-  const apply = (items: Manifest[]) =>
-    kubectl(['apply', '-n', namespace, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-  if (rest.length) await apply(rest);
-  const ports = new Map<string, number>();
-  for (const service of services) {
-    const taken = new Set(ports.values());
-    const port = await applyWithFreeNodePort(
-      candidatePorts().filter((p) => !taken.has(p)),
-      (nodePort) => {
-        service.spec.ports[0].nodePort = nodePort;
-        return apply([service]).nothrow();
-      },
-    );
-    ports.set(service.metadata.name, port);
-  }
+async function applyClaimingNodePort(objects: K8sObject[], namespace: string): Promise<void> {
+  const ports = await applyClaimingNodePorts(objects, candidatePorts(), (items) =>
+    kubectl(
+      ['apply', '-n', namespace, '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+    ).nothrow(),
+  );
   if (ports.size) claimed.set(namespace, ports);
 }
 
@@ -93,8 +79,8 @@ export async function deploy(
 ): Promise<void> {
   const rendered = (await kubectl(['kustomize', `${manifestsRoot}/${path}`])).stdout;
   const objects = YAML.parseAllDocuments(rendered)
-    .map((doc) => doc.toJS() as Manifest | null)
-    .filter((o): o is Manifest => o !== null);
+    .map((doc) => doc.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
   for (const o of objects) {
     if (o.kind !== 'Deployment') continue;
     for (const c of o.spec.template.spec.containers as Array<{ name: string; image: string }>) {

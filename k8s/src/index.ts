@@ -121,3 +121,38 @@ export async function applyWithFreeNodePort(
   const range = tried.length ? `${Math.min(...tried)}-${Math.max(...tried)}` : 'the range given';
   throw new Error(`no free NodePort in ${range}: every one is allocated in the cluster`);
 }
+
+/** How a caller's `kubectl apply` of some objects went. */
+export type ApplyResult = { exitCode: number | null; stderr: string };
+
+/**
+ * Applies the objects, each NodePort Service on a port of `ports` of its own (the first the API server
+ * lets it allocate). The Services are applied one at a time: in one apply, a Service created on a free
+ * port beside one refused would hold that port, and the next attempt would chase its own Services up the
+ * range. Returns each NodePort Service's port by name.
+ */
+export async function applyClaimingNodePorts(
+  objects: readonly K8sObject[],
+  ports: readonly number[],
+  apply: (objects: K8sObject[]) => Promise<ApplyResult>,
+): Promise<Map<string, number>> {
+  const services = objects.filter((o) => o.kind === 'Service' && o.spec?.type === 'NodePort');
+  const rest = objects.filter((o) => !services.includes(o));
+  if (rest.length) {
+    const result = await apply(rest);
+    if (result.exitCode !== 0) throw new Error(`kubectl apply failed: ${result.stderr.trim()}`);
+  }
+  const claimed = new Map<string, number>();
+  for (const service of services) {
+    const taken = new Set(claimed.values());
+    const port = await applyWithFreeNodePort(
+      ports.filter((p) => !taken.has(p)),
+      (nodePort) => {
+        service.spec.ports[0].nodePort = nodePort;
+        return apply([service]);
+      },
+    );
+    claimed.set(service.metadata.name, port);
+  }
+  return claimed;
+}
