@@ -50,6 +50,11 @@ describe('bad input leaves the cluster unchanged', () => {
       2,
       'error: a 10 % canary cannot be expressed with 4 replicas in total',
     ],
+    [
+      ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50'],
+      2,
+      'error: no Service in namespace NS selects the pods of both deploy-myapp and deploy-myapp-canary',
+    ],
     [['pause', 'deploy-myapp', '--kubeconfig', '/nonexistent/kubeconfig'], 1, 'error: '],
     [
       ['abort', 'deploy-myapp', 'deploy-myapp'],

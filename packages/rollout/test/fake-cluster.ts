@@ -102,6 +102,10 @@ export function fakeCluster(deployments: V1Deployment[]): FakeCluster {
         },
       },
       core: {
+        // One Service that selects every fake Deployment's pods (app: web), as a canary pair needs.
+        listNamespacedService: async () => ({
+          items: [{ metadata: { name: 'svc' }, spec: { selector: { app: 'web' } } }],
+        }),
         listNamespacedPod: async () => ({ items: [], metadata: { resourceVersion: String(version) } }),
         readNamespace: async () => ({}),
       },

@@ -9,6 +9,7 @@ import {
   abortCanary,
   decidePromote,
   promoteCanary,
+  servingBoth,
   setCanaryWeight,
   splitSteps,
 } from '../src/strategies/canary.js';
@@ -154,6 +155,25 @@ describe('canary: multi-object writes onto the specs they decided from', () => {
     });
     expect(promote.store.get('canary')?.spec?.replicas).toBe(0);
   });
+  it('a pair must be behind one Service that selects both sides: refused before any write', async () => {
+    const stable = fakeDeployment('stable', 3);
+    const canary = fakeDeployment('canary', 1);
+    const svc = (selector: Record<string, string>) => ({ metadata: { name: 's' }, spec: { selector } });
+    expect(servingBoth([svc({ app: 'web' }), svc({ app: 'web', track: 'stable' })], stable, canary)).toEqual([
+      's',
+    ]);
+    expect(servingBoth([svc({ app: 'web', track: 'stable' }), svc({})], stable, canary)).toEqual([]);
+    const fake = fakeCluster([stable, canary]);
+    Object.assign(fake.cluster.core, {
+      listNamespacedService: async () => ({ items: [svc({ track: 'canary' })] }),
+    });
+    await expect(setCanaryWeight(fake.cluster, pair, 50)).rejects.toThrow(
+      'no Service in namespace demo selects the pods of both stable and canary; a canary split needs one',
+    );
+    await expect(abortCanary(fake.cluster, pair)).rejects.toThrow(InvalidInputError);
+    expect(fake.writes).toEqual([]);
+  });
+
   it('promote refuses a canary with no ready pod, and an empty pair', () => {
     const canary = fakeDeployment('canary', 1);
     expect(() => decidePromote(pair, fakeDeployment('stable', 3), canary, 4)).toThrow(
