@@ -27,7 +27,7 @@ const as = async (kubeconfig: string, args: string[]) => {
 describe('CLI conventions against the API server', () => {
   const k8s = cluster();
   const admin = process.env.KUBECONFIG as string;
-  /** A ServiceAccount that may read Deployments but not change them; its kubeconfig names the namespace. */
+  /** A ServiceAccount that may read Deployments and Services but not change them; its kubeconfig names the namespace. */
   let reader = '';
   const ns = useNamespace('rl-cli', async (namespace) => {
     const objects = [
@@ -38,6 +38,7 @@ describe('CLI conventions against the API server', () => {
         metadata: { name: 'reader' },
         rules: [
           { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: [''], resources: ['services'], verbs: ['get', 'list'] },
         ],
       },
       {
