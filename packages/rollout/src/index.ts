@@ -62,6 +62,28 @@ export {
 } from './strategies/canary.js';
 export { type CanaryGuardOptions, type CanaryVerdict, guardCanary } from './strategies/canary-guard.js';
 export {
+  type AnalysisVerdict,
+  abortPlan,
+  describeStep,
+  judgeAnalysis,
+  type PlanOptions,
+  type PlanPhase,
+  type PlanResult,
+  type PlanState,
+  planStatus,
+  promotePlan,
+  resumePlan,
+  runPlan,
+  stateOf,
+} from './strategies/plan.js';
+export {
+  type CanaryPlan,
+  type PlanAnalysis,
+  type PlanStep,
+  parsePlan,
+  validatePlan,
+} from './strategies/plan-schema.js';
+export {
   type VerifyChange,
   type VerifyOptions,
   type VerifyResult,

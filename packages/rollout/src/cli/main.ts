@@ -20,6 +20,7 @@ import {
 import { getCommand } from './get.js';
 import { historyCommand } from './history.js';
 import { pauseResumeCommand } from './pause-resume.js';
+import { planCommand } from './plan.js';
 import { restartCommand } from './restart.js';
 import { scaleCommand } from './scale.js';
 import { setImageCommand } from './set-image.js';
@@ -51,6 +52,7 @@ const COMMANDS: Command[] = [
   scaleCommand,
   canaryCommand,
   switchCommand,
+  planCommand,
   watchCommand,
   verifyCommand,
   getCommand,

@@ -15,6 +15,8 @@ commands:
   canary <stable> <canary> --weight P     split replicas so that the canary gets P % of new connections
   promote <stable> <canary>               stable takes the canary's template; canary to 0
   abort <stable> <canary>                 canary to 0; stable takes every replica back
+  plan run <file>                         a canary plan (rollout-lab.dev/v1 CanaryPlan): weights, pauses and
+                                          analysis, then promotion; plan status|resume|abort|promote <stable>
   switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service;
                                           --no-promote stops with it behind the preview Service only
   promote-switch                          the live Service takes the staged colour
@@ -44,6 +46,7 @@ flags:
   verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json
            --undo-on-failure --cause TEXT
   get:     --watch --until-complete --url URL --rate 20 -o json|yaml
+  plan:    -o json|yaml (status)
   -h, --help                --version
 
 exit codes: 0 done, 1 failed (the cluster said no, or the check failed), 2 bad usage (nothing sent),
