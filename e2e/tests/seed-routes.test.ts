@@ -47,7 +47,7 @@ describe('the seed, remaining routes', () => {
       .split('\n')
       .filter(Boolean);
 
-  it('pause, two template changes, resume: one rollout (one new ReplicaSet), 0 failed; undo refused while paused; /preview from v2 only', async () => {
+  it('pause, two image changes and an env change, resume: one rollout (one new ReplicaSet), 0 failed; undo refused while paused; /preview from v2 only', async () => {
     const t = target(paused.name);
     const preview = async () =>
       (await sample({ url: paused.url('/preview'), rate: 20, maxRequests: 40, classify: headerClassifier }))
@@ -59,7 +59,17 @@ describe('the seed, remaining routes', () => {
     await sleep(2000);
     traffic.mark('pause');
     await setPaused(k8s, t, true);
-    await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'v2.0, while paused' });
+    // Two image changes (the first would answer half its requests with 500, had it ever run) and an env
+    // change, the second image the seed's way: only the last template rolls out.
+    await setImage(k8s, t, { myapp: 'rollout-lab/myapp:v2.1-flaky' }, { cause: 'v2.1-flaky, while paused' });
+    await kubectl([
+      'set',
+      'image',
+      'deployment/deploy-myapp',
+      'myapp=rollout-lab/myapp:v2.0',
+      '-n',
+      paused.name,
+    ]);
     await kubectl(['set', 'env', 'deployment/deploy-myapp', 'NOTE=paused-change', '-n', paused.name]);
     await sleep(5000);
     // Paused: the controller made no new ReplicaSet for either change.
@@ -73,13 +83,22 @@ describe('the seed, remaining routes', () => {
     traffic.mark('old pods gone');
     await sleep(3000);
     const records = await traffic.finish(1000);
-    await report('pause, two changes, resume: one rollout', records, {}, { marks: traffic.marks });
+    await report(
+      'pause, two image changes and an env change, resume: one rollout',
+      records,
+      {},
+      { marks: traffic.marks },
+    );
     assertNoErrors(records);
     assertVersions(records, ['v1', 'v2']);
     assertPhases(records, ['v1', 'mixed', 'v2'], TAKEOVER_RUN);
     expect(traffic.window(records, 'pause', 'resume').every((r) => r.version === 'v1')).toBe(true);
     expect(await replicaSets(paused.name)).toHaveLength(2);
-    expect((await history(k8s, t)).map((r) => r.revision)).toEqual([1, 2]);
+    const rows = await history(k8s, t);
+    expect(rows.map((r) => [r.revision, r.images.myapp])).toEqual([
+      [1, 'rollout-lab/myapp:v1.0'],
+      [2, 'rollout-lab/myapp:v2.0'],
+    ]);
 
     // Through the NodePort, every /preview answer is v2's new feature.
     const answers = await preview();

@@ -1,7 +1,14 @@
 // Blue/green with a manual gate (Argo Rollouts' previewService + autoPromotionEnabled: false): stage the
 // idle colour behind the preview Service and check it there; promote makes it live; abort scales it
 // down and never touches the live Service.
-import { anyServiceClassifier, type RequestRecord, sample, summarize } from '@rollout-lab/traffic';
+import {
+  anyServiceClassifier,
+  LOAD_GENERATOR_NICENESS,
+  type RequestRecord,
+  sample,
+  startSamplerThread,
+  summarize,
+} from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { getDeployment } from '../api/read.js';
 import { seen, writeIfUnchanged } from '../api/write.js';
@@ -90,12 +97,15 @@ export async function analyse(
     if (!ours) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   onProgress?.(`analysing ${analysis.url} for ${analysis.durationMs / 1000} s`);
-  const { records } = await sample({
+  // In a thread at the load generator's niceness: a late sampler would charge its own delay to the pods.
+  const { records } = await startSamplerThread({
     url: analysis.url,
     rate: analysis.rate ?? 20,
     durationMs: analysis.durationMs,
-    classify: anyServiceClassifier,
-  });
+    timeoutMs: 2000,
+    classifier: 'any',
+    niceness: LOAD_GENERATOR_NICENESS,
+  }).done;
   return judge(records, analysis);
 }
 
