@@ -62,10 +62,8 @@ export {
 } from './strategies/canary.js';
 export { type CanaryGuardOptions, type CanaryVerdict, guardCanary } from './strategies/canary-guard.js';
 export {
-  type AnalysisVerdict,
   abortPlan,
   describeStep,
-  judgeAnalysis,
   type PlanOptions,
   type PlanPhase,
   type PlanResult,
@@ -76,6 +74,7 @@ export {
   runPlan,
   stateOf,
 } from './strategies/plan.js';
+export { type AnalysisVerdict, judgeAnalysis } from './strategies/plan-analysis.js';
 export {
   type CanaryPlan,
   type PlanAnalysis,

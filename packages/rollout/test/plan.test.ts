@@ -2,7 +2,8 @@
 import type { RequestRecord } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../src/errors.js';
-import { describeStep, judgeAnalysis, stateOf } from '../src/strategies/plan.js';
+import { describeStep, stateOf } from '../src/strategies/plan.js';
+import { judgeAnalysis } from '../src/strategies/plan-analysis.js';
 import { parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
 
 // The plan of issue 13, as written there.
