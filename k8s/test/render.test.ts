@@ -169,6 +169,7 @@ describe('strategies', () => {
     expect(careless?.spec.minReadySeconds).toBeUndefined();
     expect(careless?.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     expect(c.env).toContainEqual({ name: 'SHUTDOWN_DELAY_MS', value: '0' });
+    expect(c.env).toContainEqual({ name: 'DRAIN_QUIET_MS', value: '0' });
     expect(c.image).toBe(base?.spec.template.spec.containers[0].image);
     expect(c.livenessProbe).toEqual(base?.spec.template.spec.containers[0].livenessProbe);
   });

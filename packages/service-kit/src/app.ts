@@ -29,6 +29,9 @@ export interface AppContext {
   neverReady?: boolean;
 }
 
+/** The kubelet's probes: they come to the pod directly, never through a Service. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
 export function createApp(spec: ServiceSpec, ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -15,6 +15,12 @@ export interface ServiceConfig {
    * readiness notice meanwhile. In Kubernetes the preStop sleep comes before this.
    */
   shutdownDelayMs: number;
+  /**
+   * Lame duck: after the shutdown delay the listener stays open until no request (probes aside) has
+   * arrived for this long, at most half of drainTimeoutMs. Requests still arriving mean kube-proxy or a
+   * load balancer has not caught up with the pod's end yet; closing then would refuse them. 0: off.
+   */
+  drainQuietMs: number;
   /** How long an idle keep-alive connection stays open (Node's default is 5 s); at least 1. */
   keepAliveTimeoutMs: number;
   /**
@@ -101,6 +107,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     podName: podNameFrom(env.POD_NAME),
     drainTimeoutMs,
     shutdownDelayMs,
+    drainQuietMs: intFrom(env, 'DRAIN_QUIET_MS', 1000, 0, 600_000),
     keepAliveTimeoutMs: intFrom(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 1, 600_000),
     requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 10_000, 1000, 600_000),
     debugRoutes: env.ENABLE_DEBUG_ROUTES === '1',

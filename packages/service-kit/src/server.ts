@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { createApp, type LifecycleState, type ServiceSpec } from './app.js';
+import { performance } from 'node:perf_hooks';
+import { createApp, type LifecycleState, PROBE_PATHS, type ServiceSpec } from './app.js';
 import { readConfig, type ServiceConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 
@@ -21,6 +22,7 @@ export interface StartOptions {
 
 /**
  * Starts the HTTP server. Drain order matters for zero downtime: readiness fails first, the listener
+ * stays open through the shutdown delay and for as long as requests keep coming (see drainQuietMs), then
  * closes, idle keep-alive sockets close, in-flight requests finish with `Connection: close`, and a hard
  * deadline destroys whatever is left.
  */
@@ -55,7 +57,10 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('request', (_req, res: ServerResponse) => {
+  // When the last request that came through a Service arrived (performance.now()).
+  let lastRoutedAt = Number.NEGATIVE_INFINITY;
+  server.on('request', (req, res: ServerResponse) => {
+    if (!PROBE_PATHS.has((req.url ?? '/').split('?')[0] ?? '/')) lastRoutedAt = performance.now();
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });
@@ -84,7 +89,12 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
     drained ??= new Promise<number>((resolve) => {
       state.ready = false;
       state.draining = true;
-      log('draining', { reason, delay_ms: config.shutdownDelayMs, deadline_ms: config.drainTimeoutMs });
+      log('draining', {
+        reason,
+        delay_ms: config.shutdownDelayMs,
+        quiet_ms: config.drainQuietMs,
+        deadline_ms: config.drainTimeoutMs,
+      });
       // Responses in flight have not sent headers yet: they close their socket too (new ones get the
       // header from the app's middleware).
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -94,8 +104,15 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
         resolve(1);
       }, config.drainTimeoutMs);
 
-      const closeListener = () => {
-        log('closing', { inflight: inFlight.size, connections: sockets.size });
+      const closeListener = (waitedMs: number, quietMs: number) => {
+        log('closing', {
+          inflight: inFlight.size,
+          connections: sockets.size,
+          waited_ms: Math.round(waitedMs),
+          quiet_ms: Number.isFinite(quietMs) ? Math.round(quietMs) : undefined,
+          // Traffic had not stopped by the limit: whoever routes here follows endpoint changes too slowly.
+          still_receiving: quietMs < config.drainQuietMs || undefined,
+        });
         // close() stops accepting; its callback fires once the last busy socket has closed after its
         // response. Idle keep-alive sockets are closed now (a FIN, not a reset).
         server.close(() => {
@@ -105,8 +122,21 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
         });
         server.closeIdleConnections();
       };
-      if (config.shutdownDelayMs > 0) setTimeout(closeListener, config.shutdownDelayMs);
-      else closeListener();
+      const began = performance.now();
+      const latest = Math.max(config.shutdownDelayMs, config.drainTimeoutMs / 2);
+      const closeWhenQuiet = () => {
+        const now = performance.now();
+        const waited = now - began;
+        const quiet = now - lastRoutedAt;
+        const delayed = waited >= config.shutdownDelayMs;
+        if (waited >= latest || (delayed && quiet >= config.drainQuietMs)) {
+          closeListener(waited, quiet);
+          return;
+        }
+        const more = Math.max(config.shutdownDelayMs - waited, config.drainQuietMs - quiet);
+        setTimeout(closeWhenQuiet, Math.min(more, latest - waited));
+      };
+      closeWhenQuiet();
     });
     return drained;
   };

@@ -69,6 +69,89 @@ describe('startService', () => {
   });
 });
 
+describe('startService, lame duck', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const startQuiet = async (config: { drainQuietMs: number; drainTimeoutMs: number }) => {
+    const lines: string[] = [];
+    const service = await startService(
+      { version: 'v9', text: 't' },
+      {
+        host: '127.0.0.1',
+        config: { port: 0, shutdownDelayMs: 0, ...config },
+        log: createLogger({}, (l) => lines.push(l)),
+      },
+    );
+    return { service, lines, url: `http://127.0.0.1:${service.port}` };
+  };
+
+  it('keeps serving while requests keep coming, closes once none came for drainQuietMs; probes do not count', async () => {
+    const { service, lines, url } = await startQuiet({ drainQuietMs: 400, drainTimeoutMs: 10_000 });
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    const began = Date.now();
+    let drained = false;
+    const drain = service.drain('test').then((code) => {
+      drained = true;
+      return code;
+    });
+    // Routed traffic for 1 s: every answer is a 200 that closes its connection, and the listener stays.
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${url}/`);
+      expect([res.status, res.headers.get('connection'), drained]).toEqual([200, 'close', false]);
+      await sleep(100);
+    }
+    // Only the kubelet's probes now (failing readiness): they do not hold the listener open.
+    const probes: number[] = [];
+    const refused = (async () => {
+      for (;;) {
+        try {
+          probes.push((await fetch(`${url}/readyz`)).status);
+        } catch {
+          return Date.now();
+        }
+        await sleep(50);
+      }
+    })();
+    expect(await drain).toBe(0);
+    const closedAt = await refused;
+    expect(closedAt - began).toBeGreaterThanOrEqual(900 + 400);
+    expect(closedAt - began).toBeLessThan(5000);
+    expect(probes.length).toBeGreaterThan(2);
+    expect(new Set(probes)).toEqual(new Set([503]));
+    const closing = lines.find((l) => l.includes('event=closing')) ?? '';
+    expect(Number(/quiet_ms=(\d+)/.exec(closing)?.[1])).toBeGreaterThanOrEqual(400);
+    expect(closing).not.toContain('still_receiving');
+  });
+
+  it('closes at half the drain deadline when requests never stop, and says so', async () => {
+    const { service, lines, url } = await startQuiet({ drainQuietMs: 400, drainTimeoutMs: 2000 });
+    let stop = false;
+    const statuses: number[] = [];
+    const traffic = (async () => {
+      while (!stop) {
+        statuses.push(
+          await fetch(`${url}/`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
+        await sleep(50);
+      }
+    })();
+    await sleep(200);
+    const began = Date.now();
+    expect(await service.drain('test')).toBe(0);
+    const drainedAfter = Date.now() - began;
+    stop = true;
+    await traffic;
+    expect(drainedAfter).toBeGreaterThanOrEqual(1000);
+    expect(drainedAfter).toBeLessThan(2000);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(5);
+    const closing = lines.find((l) => l.includes('event=closing')) ?? '';
+    expect(Number(/waited_ms=(\d+)/.exec(closing)?.[1])).toBeGreaterThanOrEqual(1000);
+    expect(closing).toContain('still_receiving=true');
+  });
+});
+
 describe('readConfig', () => {
   it('has the documented defaults', () => {
     expect(readConfig({ POD_NAME: 'x' })).toEqual({
@@ -76,6 +159,7 @@ describe('readConfig', () => {
       podName: 'x',
       drainTimeoutMs: 10_000,
       shutdownDelayMs: 1000,
+      drainQuietMs: 1000,
       keepAliveTimeoutMs: 5_000,
       requestTimeoutMs: 10_000,
       debugRoutes: false,
@@ -100,6 +184,7 @@ describe('readConfig', () => {
     ['POD_NAME', 'two words'],
     ['HOST', '0.0.0.0; rm'],
     ['SHUTDOWN_DELAY_MS', '10000'],
+    ['DRAIN_QUIET_MS', '-1'],
   ])('rejects %s=%s with a ConfigError naming the variable', (key, value) => {
     expect(() => readConfig({ [key]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [key]: value })).toThrow(new RegExp(`^${key}=`));
