@@ -125,7 +125,6 @@ export async function setCanaryWeight(
   weight: number,
   options: CanaryOptions = {},
 ): Promise<Outcome & Split> {
-  checkPair(pair);
   checkWeight(weight);
   const read = await readPair(cluster, pair);
   const split = splitReplicas(read.total, weight);

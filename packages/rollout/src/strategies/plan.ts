@@ -2,12 +2,6 @@
 // do not bump its generation), so `rollout plan status` shows it and a run interrupted by Ctrl-C or a
 // crash continues from the recorded step.
 import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  LOAD_GENERATOR_NICENESS,
-  type RequestRecord,
-  startSamplerThread,
-  summarize,
-} from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { getDeployment } from '../api/read.js';
 import { patchIfUnchanged, withConflictRetry } from '../api/write.js';
@@ -203,35 +197,41 @@ export async function resumePlan(
 }
 
 /** `rollout plan abort STABLE`: canary to 0, stable back to every replica. */
-export async function abortPlan(
-  cluster: Cluster,
-  stable: Target,
-  options: WaitOptions = {},
-): Promise<PlanResult> {
-  const state = await activeState(cluster, stable, 'abort');
-  await abortCanary(
-    cluster,
-    { namespace: stable.namespace, stable: stable.name, canary: state.plan.canary },
-    options,
-  );
-  const message = `aborted at step ${state.step} by hand; ${stable.name} has every replica back`;
-  await record(cluster, stable, { ...state, phase: 'aborted', message });
-  return { phase: 'aborted', step: state.step, message };
+export function abortPlan(cluster: Cluster, stable: Target, options: WaitOptions = {}): Promise<PlanResult> {
+  return endByHand(cluster, stable, 'abort', options);
 }
 
 /** `rollout plan promote STABLE`: skip the remaining steps and promote now. */
-export async function promotePlan(
+export function promotePlan(
   cluster: Cluster,
   stable: Target,
   options: WaitOptions = {},
 ): Promise<PlanResult> {
-  const state = await activeState(cluster, stable, 'promote');
-  await promoteCanary(
-    cluster,
-    { namespace: stable.namespace, stable: stable.name, canary: state.plan.canary },
-    options,
-  );
-  const message = `promoted at step ${state.step} by hand`;
-  await record(cluster, stable, { ...state, step: state.plan.steps.length, phase: 'promoted', message });
-  return { phase: 'promoted', step: state.plan.steps.length, message };
+  return endByHand(cluster, stable, 'promote', options);
+}
+
+/** Ends an active plan now, the canary's way for the verb, and records how it ended. */
+async function endByHand(
+  cluster: Cluster,
+  stable: Target,
+  verb: 'abort' | 'promote',
+  options: WaitOptions,
+): Promise<PlanResult> {
+  const state = await activeState(cluster, stable, verb);
+  const pair = { namespace: stable.namespace, stable: stable.name, canary: state.plan.canary };
+  const end: PlanResult =
+    verb === 'abort'
+      ? {
+          phase: 'aborted',
+          step: state.step,
+          message: `aborted at step ${state.step} by hand; ${stable.name} has every replica back`,
+        }
+      : {
+          phase: 'promoted',
+          step: state.plan.steps.length,
+          message: `promoted at step ${state.step} by hand`,
+        };
+  await (verb === 'abort' ? abortCanary : promoteCanary)(cluster, pair, options);
+  await record(cluster, stable, { ...state, ...end });
+  return end;
 }

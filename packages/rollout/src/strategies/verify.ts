@@ -10,13 +10,12 @@ import {
 } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { getDeployment } from '../api/read.js';
-import { NotFoundError, PausedError, RevisionNotFoundError, RolloutError } from '../errors.js';
-import { checkImageReference } from '../resources/image-ref.js';
-import { describe, images, revisionOf, type Target } from '../resources/objects.js';
+import { PausedError, RevisionNotFoundError, RolloutError } from '../errors.js';
+import { describe, revisionOf, type Target } from '../resources/objects.js';
 import type { Outcome } from '../verbs/decision.js';
 import { findRevision, history } from '../verbs/history.js';
 import { restart } from '../verbs/restart.js';
-import { setImage } from '../verbs/set-image.js';
+import { checkImageChange, setImage } from '../verbs/set-image.js';
 import { waitForRollout } from '../verbs/status.js';
 import { undo } from '../verbs/undo.js';
 
@@ -64,15 +63,7 @@ async function precheck(cluster: Cluster, target: Target, change: VerifyChange):
     );
   }
   if (change.kind === 'image') {
-    const current = images(d.spec?.template);
-    const unknown = Object.keys(change.images).filter((c) => !Object.hasOwn(current, c));
-    if (unknown.length) {
-      throw new NotFoundError(
-        `container ${unknown.join(', ')} not found in ${describe(target)}; known: ${Object.keys(current).join(', ')}`,
-      );
-    }
-    for (const image of Object.values(change.images)) checkImageReference(image);
-    if (Object.entries(change.images).every(([c, i]) => current[c] === i)) {
+    if (checkImageChange(d, target, change.images)) {
       throw new RolloutError(`nothing to verify: ${describe(target)} already runs these images`);
     }
   }

@@ -19,15 +19,10 @@ const imageArgs = (wanted: Record<string, string>) =>
     .join(' ');
 
 /**
- * The change-cause rides in the same patch as the images: sent on its own, the annotation would land on
- * the current revision and relabel it instead of describing the new one.
+ * Checks `wanted` against the template (at least one pair, valid references, containers that exist) and
+ * says whether every container already runs its image. Shared by set-image, blue/green and verify.
  */
-export function decideSetImage(
-  d: V1Deployment,
-  target: Target,
-  wanted: Record<string, string>,
-  cause = `set image ${imageArgs(wanted)}`,
-): Decision {
+export function checkImageChange(d: V1Deployment, target: Target, wanted: Record<string, string>): boolean {
   const pairs = Object.entries(wanted);
   if (pairs.length === 0) throw new InvalidInputError('give at least one container=image');
   for (const [, image] of pairs) checkImageReference(image);
@@ -39,7 +34,20 @@ export function decideSetImage(
       `container ${unknown.join(', ')} not found in ${describe(target)}; known: ${Object.keys(current).join(', ')}`,
     );
   }
-  if (pairs.every(([c, i]) => current[c] === i)) {
+  return pairs.every(([c, i]) => current[c] === i);
+}
+
+/**
+ * The change-cause rides in the same patch as the images: sent on its own, the annotation would land on
+ * the current revision and relabel it instead of describing the new one.
+ */
+export function decideSetImage(
+  d: V1Deployment,
+  target: Target,
+  wanted: Record<string, string>,
+  cause = `set image ${imageArgs(wanted)}`,
+): Decision {
+  if (checkImageChange(d, target, wanted)) {
     return { kind: 'noop', message: `${describe(target)} already runs ${imageArgs(wanted)}` };
   }
   return {
@@ -48,7 +56,11 @@ export function decideSetImage(
       type: 'strategic',
       body: {
         metadata: { annotations: { [CHANGE_CAUSE]: cause } },
-        spec: { template: { spec: { containers: pairs.map(([name, image]) => ({ name, image })) } } },
+        spec: {
+          template: {
+            spec: { containers: Object.entries(wanted).map(([name, image]) => ({ name, image })) },
+          },
+        },
       },
     },
     message: `deployment.apps/${target.name} image updated (${imageArgs(wanted)})`,
@@ -62,9 +74,7 @@ export async function setImage(
   options: SetImageOptions = {},
 ): Promise<Outcome> {
   const cause = options.cause ?? `set image ${imageArgs(wanted)}`;
-  // Input first: a bad image is refused before the cluster is asked anything.
-  if (Object.keys(wanted).length === 0) throw new InvalidInputError('give at least one container=image');
-  for (const image of Object.values(wanted)) checkImageReference(image);
+  // The decision refuses bad input after the read and before any write.
   return runDecision(
     cluster,
     target,
