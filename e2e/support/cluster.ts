@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyClaimingNodePorts, type K8sObject, manifestsRoot } from '@rollout-lab/manifests';
 import { type Cluster, connect, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
 
@@ -146,15 +146,33 @@ export async function podNames(namespace: string, selector: string): Promise<str
 
 export const cliPath = new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname;
 
-/** Runs the rollout CLI; never throws: exit code and output are for the test to judge. */
-export async function rolloutCli(args: string[], env: Record<string, string> = {}) {
-  const context = process.env.ROLLOUT_LAB_CONTEXT ? ['--context', process.env.ROLLOUT_LAB_CONTEXT] : [];
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  /** Trimmed: its last line is the error line, if any. */
+  stderr: string;
+}
+
+/**
+ * Runs the rollout CLI; never throws: exit code and output are for the test to judge. ROLLOUT_LAB_CONTEXT
+ * names a context of the suite's kubeconfig; with a KUBECONFIG of its own in `env`, that one's current
+ * context counts.
+ */
+export async function rolloutCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const suiteContext = env.KUBECONFIG === undefined ? process.env.ROLLOUT_LAB_CONTEXT : undefined;
+  const context = suiteContext ? ['--context', suiteContext] : [];
   const out = await $({
     quiet: true,
     nothrow: true,
     env: { ...process.env, ...env },
   })`node ${cliPath} ${args} ${context}`;
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr.trim() };
+}
+
+/** A CLI run that must have succeeded: exit 0 and no error line (progress lines may be there). */
+export function expectSuccess(result: CliResult): void {
+  expect(result.stderr).not.toContain('error');
+  expect(result.code).toBe(0);
 }
 
 /** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */

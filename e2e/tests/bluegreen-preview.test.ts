@@ -1,7 +1,14 @@
 import { activeColor, type BlueGreen, getDeployment, promoteStaged } from '@rollout-lab/rollout';
 import { assertNoErrors, shareOf } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
-import { cluster, deploy, resourceVersion, rolloutCli, useNamespace } from '../support/cluster.js';
+import {
+  cluster,
+  deploy,
+  expectSuccess,
+  resourceVersion,
+  rolloutCli,
+  useNamespace,
+} from '../support/cluster.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 /** kube-proxy's lag after a selector change, as in bluegreen.test.ts (p99 6 s measured, slowest 7 s). */
@@ -33,8 +40,7 @@ describe('blue/green with a preview Service and a manual gate', () => {
       '-n',
       ns.name,
     ]);
-    expect(staged.stderr).not.toContain('error');
-    expect(staged.code).toBe(0);
+    expectSuccess(staged);
     expect(staged.stdout).toMatch(
       /^green staged: deploy-myapp-green 3 ready behind svc-myapp-preview; service svc-myapp in namespace \S+ still selects blue; pre-promotion analysis passed: \d+ requests, 0 failed, versions \{"v2":\d+\}/,
     );

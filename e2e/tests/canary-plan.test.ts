@@ -19,6 +19,13 @@ analysis: {url: ${url}, rate: 20, maxErrorRate: 0.05, maxP99Ms: 1000, checks: [{
 steps:
 ${steps}`;
 
+/** The plan in a file of its own, as `rollout plan run FILE` takes it. */
+const planFile = (url: string, image: string, steps: string) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rl-plan-')), 'plan.yaml');
+  writeFileSync(file, planYaml(url, image, steps));
+  return file;
+};
+
 // Issue 13: progressive delivery as data. Each scenario on its own canary pair (v1 ×3, v2 ×1).
 describe('canary plans', () => {
   const k8s = cluster();
@@ -83,14 +90,10 @@ describe('canary plans', () => {
   });
 
   it('aborts when the analysis sees the flaky canary fail: stable back to every replica, failures bounded', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'rl-plan-')), 'plan.yaml');
-    writeFileSync(
-      file,
-      planYaml(
-        flaky.url(),
-        'rollout-lab/myapp:v2.1-flaky',
-        '  - setWeight: 25\n  - analysis: {duration: 8s}\n  - setWeight: 50\n',
-      ),
+    const file = planFile(
+      flaky.url(),
+      'rollout-lab/myapp:v2.1-flaky',
+      '  - setWeight: 25\n  - analysis: {duration: 8s}\n  - setWeight: 50\n',
     );
     const traffic = await run({ url: flaky.url(), rate: 50 });
     await sleep(1000);
@@ -135,14 +138,10 @@ describe('canary plans', () => {
   });
 
   it('pauses until resumed, survives a Ctrl-C, and continues from the recorded step; 0 failed', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'rl-plan-')), 'plan.yaml');
-    writeFileSync(
-      file,
-      planYaml(
-        paused.url(),
-        'rollout-lab/myapp:v2.0',
-        '  - setWeight: 50\n  - pause: {}\n  - setWeight: 75\n  - pause: {duration: 30s}\n  - setWeight: 100\n',
-      ),
+    const file = planFile(
+      paused.url(),
+      'rollout-lab/myapp:v2.0',
+      '  - setWeight: 50\n  - pause: {}\n  - setWeight: 75\n  - pause: {duration: 30s}\n  - setWeight: 100\n',
     );
     const ns = ['-n', paused.name];
     const traffic = await run({ url: paused.url(), rate: 40 });

@@ -1,26 +1,19 @@
 import { getDeployment } from '@rollout-lab/rollout';
 import { describe, expect, it } from 'vitest';
-import { $ } from 'zx';
 import {
-  cliPath,
   cluster,
   deploy,
+  expectSuccess,
   kubectl,
   resourceVersion,
+  rolloutCli,
   serviceAccountKubeconfig,
   useNamespace,
 } from '../support/cluster.js';
 import { sleep } from '../support/traffic.js';
 
-/** The CLI with one kubeconfig and nothing else of the suite's (no --context): exit code and output. */
-const as = async (kubeconfig: string, args: string[]) => {
-  const out = await $({
-    quiet: true,
-    nothrow: true,
-    env: { ...process.env, KUBECONFIG: kubeconfig },
-  })`node ${cliPath} ${args}`;
-  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr.trim() };
-};
+/** The CLI with one kubeconfig and nothing else of the suite's (no --context). */
+const as = (kubeconfig: string, args: string[]) => rolloutCli(args, { KUBECONFIG: kubeconfig });
 
 // kubectl's conventions on a live cluster: the namespace from the kubeconfig context, --dry-run=client
 // and --dry-run=server on every write, and a multi-object operation that meets a concurrent change.
@@ -118,15 +111,9 @@ describe('CLI conventions against the API server', () => {
       }),
     ]);
     await kubectl(['rollout', 'status', 'deployment/deploy-myapp-canary', '-n', ns.name, '--timeout=120s']);
-    const split = as(admin, [
-      'canary',
-      'deploy-myapp',
-      'deploy-myapp-canary',
-      '--weight',
-      '50',
-      '-n',
-      ns.name,
-    ]);
+    const splitHalf = () =>
+      as(admin, ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '-n', ns.name]);
+    const split = splitHalf();
     const canary = { namespace: ns.name, name: 'deploy-myapp-canary' };
     const deadline = Date.now() + 30_000;
     while ((await getDeployment(k8s, canary)).spec?.replicas !== 2) {
@@ -142,17 +129,8 @@ describe('CLI conventions against the API server', () => {
     );
     const stable = await getDeployment(k8s, { namespace: ns.name, name: 'deploy-myapp' });
     expect(stable.spec?.replicas).toBe(5);
-    const again = await as(admin, [
-      'canary',
-      'deploy-myapp',
-      'deploy-myapp-canary',
-      '--weight',
-      '50',
-      '-n',
-      ns.name,
-    ]);
-    expect(again.stderr).not.toContain('error');
-    expect(again.code).toBe(0);
+    const again = await splitHalf();
+    expectSuccess(again);
     expect(again.stdout).toContain(
       'canary 50 %: deploy-myapp 3, deploy-myapp-canary 4 of 7 replicas (57.1 %',
     );
