@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline/promises';
 import { applyClaimingNodePorts, type K8sObject } from '@rollout-lab/manifests';
 import {
   formatErrors,
-  LOAD_GENERATOR_NICENESS,
   type RequestRecord,
   renderChart,
   startSamplerThread,
@@ -115,8 +114,6 @@ async function step(id: Step, url: string | undefined, run: () => Promise<void>)
       url,
       rate: 25,
       durationMs: 600_000,
-      timeoutMs: 2000,
-      niceness: LOAD_GENERATOR_NICENESS,
     });
     await sampler.started;
     await new Promise((r) => setTimeout(r, 2000));

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { type ScenarioRecord, scenarioRecord } from '@rollout-lab/report';
 import {
   formatErrors,
-  LOAD_GENERATOR_NICENESS,
   type RequestRecord,
   renderChart,
   type Sampler,
@@ -41,21 +40,16 @@ export interface Run {
 }
 
 /**
- * The load generator's place on this machine: a thread of its own (the test's API calls and JSON never
- * delay it) at nice -10 where allowed (root), so that on two busy cores it is not the one that waits; a
- * late answer is then the cluster's, and counts against it.
+ * Starts a sampler thread and resolves once it runs: marks made after this count from its zero. A thread
+ * of its own (the test's API calls and JSON never delay it), at nice -10 where allowed (root), so that
+ * on two busy cores it is not the one that waits; a late answer is then the cluster's.
  */
-export const SAMPLER_NICENESS = LOAD_GENERATOR_NICENESS;
-
-/** Starts a sampler thread and resolves once it runs: marks made after this count from its zero. */
 export async function run(
   options: Omit<ThreadSamplerOptions, 'durationMs'> & { durationMs?: number },
 ): Promise<Run> {
   // Bounded: no scenario samples for more than 10 minutes.
   const sampler = startSamplerThread({
     durationMs: 600_000,
-    timeoutMs: 2000,
-    niceness: SAMPLER_NICENESS,
     ...options,
   });
   await sampler.started;

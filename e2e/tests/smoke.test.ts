@@ -1,7 +1,6 @@
 import { assertNoErrors, assertVersions, renderChart, sampleInThread, summarize } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { cluster, deploy, podNames, useNamespace } from '../support/cluster.js';
-import { SAMPLER_NICENESS } from '../support/traffic.js';
 
 // The rolling overlay with v1 on a real cluster, reached through its NodePort on 127.0.0.1.
 describe('smoke: v1 behind svc-myapp', () => {
@@ -16,8 +15,6 @@ describe('smoke: v1 behind svc-myapp', () => {
       url: ns.url(),
       rate: 100,
       maxRequests: 1000,
-      timeoutMs: 2000,
-      niceness: SAMPLER_NICENESS,
     });
     console.log(renderChart(records, { title: 'smoke: rolling overlay, v1' }));
     const summary = summarize(records);

@@ -2,20 +2,23 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { clock, startSampler } from './sampler.js';
-import { CLASSIFIERS, type ThreadMessage, type ThreadSamplerOptions } from './thread.js';
+import {
+  CLASSIFIERS,
+  LOAD_GENERATOR_NICENESS,
+  type ThreadMessage,
+  type ThreadSamplerOptions,
+} from './thread.js';
 import type { RequestRecord } from './types.js';
 
 const { options } = workerData as { options: ThreadSamplerOptions };
 const port = parentPort;
 if (!port) throw new Error('sampler-thread.js runs as a worker thread (startSamplerThread)');
 
-const { classifier = 'seed', niceness, ...rest } = options;
-if (niceness !== undefined) {
-  try {
-    setPriority(niceness); // this thread only
-  } catch {
-    // not allowed (not root): keep the inherited priority
-  }
+const { classifier = 'seed', niceness = LOAD_GENERATOR_NICENESS, ...rest } = options;
+try {
+  setPriority(niceness); // this thread only
+} catch {
+  // not allowed (not root): keep the inherited priority
 }
 
 let batch: RequestRecord[] = [];

@@ -19,9 +19,10 @@ export const LOAD_GENERATOR_NICENESS = -10;
 export interface ThreadSamplerOptions extends Omit<SamplerOptions, 'classify' | 'onRecord' | 'origin'> {
   classifier?: keyof typeof CLASSIFIERS;
   /**
-   * The thread's nice value (Linux: per thread). A load generator sharing a process and two cores with
-   * test code and a cluster must not be the one that waits: its delay would be charged to the servers.
-   * Lowering it needs root (CAP_SYS_NICE); without, the thread keeps its parent's and says nothing.
+   * The thread's nice value (Linux: per thread); default LOAD_GENERATOR_NICENESS. A load generator sharing
+   * a process and two cores with test code and a cluster must not be the one that waits: its delay would
+   * be charged to the servers. Lowering it needs root (CAP_SYS_NICE); without, the thread keeps its
+   * parent's and says nothing.
    */
   niceness?: number;
 }

@@ -1,11 +1,6 @@
 // rollout get <deployment> [--watch [--until-complete]] [--url URL]: where a rollout stands, live.
 import { dumpYaml } from '@kubernetes/client-node';
-import {
-  LOAD_GENERATOR_NICENESS,
-  type RequestRecord,
-  startSamplerThread,
-  type ThreadSampler,
-} from '@rollout-lab/traffic';
+import { type RequestRecord, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
 import { deploymentName, namespaceName } from '../resources/names.js';
 import { formatSnapshot, type Snapshot, snapshot } from '../verbs/snapshot.js';
@@ -89,10 +84,7 @@ async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
         rate,
         durationMs: Math.min(ctx.timeoutMs + 60_000, MAX_WAIT_MS),
         keepAlive: flags['keep-alive'] === true,
-        timeoutMs: 2000,
         classifier: 'any',
-        // The load generator must not be the one that waits (root only; otherwise it keeps its priority).
-        niceness: LOAD_GENERATOR_NICENESS,
       })
     : undefined;
   await sampler?.started;

@@ -3,7 +3,6 @@
 // down and never touches the live Service.
 import {
   anyServiceClassifier,
-  LOAD_GENERATOR_NICENESS,
   type RequestRecord,
   sample,
   startSamplerThread,
@@ -97,14 +96,13 @@ export async function analyse(
     if (!ours) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   onProgress?.(`analysing ${analysis.url} for ${analysis.durationMs / 1000} s`);
-  // In a thread at the load generator's niceness: a late sampler would charge its own delay to the pods.
+  // In a thread of its own (at the load generator's niceness): a late sampler would charge its own delay
+  // to the pods.
   const { records } = await startSamplerThread({
     url: analysis.url,
     rate: analysis.rate ?? 20,
     durationMs: analysis.durationMs,
-    timeoutMs: 2000,
     classifier: 'any',
-    niceness: LOAD_GENERATOR_NICENESS,
   }).done;
   return judge(records, analysis);
 }

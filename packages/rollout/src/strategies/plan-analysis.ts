@@ -1,11 +1,6 @@
 // A plan's analysis step: the error rate and p99 of a sampled window, and HTTP checks that the canary's
 // own pods must answer with the expected status.
-import {
-  LOAD_GENERATOR_NICENESS,
-  type RequestRecord,
-  startSamplerThread,
-  summarize,
-} from '@rollout-lab/traffic';
+import { type RequestRecord, startSamplerThread, summarize } from '@rollout-lab/traffic';
 import type { PlanAnalysis } from './plan-schema.js';
 
 export interface AnalysisVerdict {
@@ -63,9 +58,7 @@ export async function analyse(
     startSamplerThread({
       url,
       ...options,
-      timeoutMs: 2000,
       classifier: 'any',
-      niceness: LOAD_GENERATOR_NICENESS,
     }).done;
   const window = thread(analysis.url, { rate: analysis.rate, durationMs });
   const checks = analysis.checks.map(async (check) => ({

@@ -7,7 +7,7 @@ import { getDeployment } from '../api/read.js';
 import { patchIfUnchanged, withConflictRetry } from '../api/write.js';
 import { InvalidInputError, RolloutError } from '../errors.js';
 import { describe, type Target } from '../resources/objects.js';
-import { setImage } from '../verbs/set-image.js';
+import { imageArgs, setImage } from '../verbs/set-image.js';
 import { type WaitOptions, waitForRollout } from '../verbs/status.js';
 import { abortCanary, promoteCanary, setCanaryWeight } from './canary.js';
 import { analyse } from './plan-analysis.js';
@@ -106,9 +106,7 @@ export async function runPlan(
   }
   const canary: Target = { namespace, name: plan.canary };
   await setImage(cluster, canary, plan.image, {
-    cause: `canary plan: ${Object.entries(plan.image)
-      .map(([c, i]) => `${c}=${i}`)
-      .join(' ')}`,
+    cause: `canary plan: ${imageArgs(plan.image)}`,
   });
   // The steps judge the new image: none of the canary's old pods may answer in their windows.
   await waitForRollout(cluster, canary, {
@@ -153,17 +151,31 @@ async function continuePlan(
       );
       options.onProgress?.(`analysis: ${verdict.summary}`);
       if (!verdict.passed) {
-        await abortCanary(cluster, pair, wait);
         const message = `aborted at step ${i}: analysis failed: ${verdict.reasons.join('; ')}; ${plan.stable} has every replica back`;
-        await record(cluster, stable, { plan, step: i, phase: 'aborted', message });
+        await conclude(cluster, stable, plan, { phase: 'aborted', step: i, message }, () =>
+          abortCanary(cluster, pair, wait),
+        );
         throw new RolloutError(message);
       }
     }
   }
-  await promoteCanary(cluster, pair, wait);
   const message = `promoted: ${plan.stable} runs ${Object.values(plan.image).join(' ')} on every replica, ${plan.canary} 0`;
-  await record(cluster, stable, { plan, step: plan.steps.length, phase: 'promoted', message });
-  return { phase: 'promoted', step: plan.steps.length, message };
+  return conclude(cluster, stable, plan, { phase: 'promoted', step: plan.steps.length, message }, () =>
+    promoteCanary(cluster, pair, wait),
+  );
+}
+
+/** Ends the plan: the canary's last act first, then the record of how it ended. */
+async function conclude(
+  cluster: Cluster,
+  stable: Target,
+  plan: CanaryPlan,
+  end: PlanResult,
+  act: () => Promise<unknown>,
+): Promise<PlanResult> {
+  await act();
+  await record(cluster, stable, { plan, ...end });
+  return end;
 }
 
 async function activeState(cluster: Cluster, stable: Target, verb: string): Promise<PlanState> {
@@ -231,7 +243,7 @@ async function endByHand(
           step: state.plan.steps.length,
           message: `promoted at step ${state.step} by hand`,
         };
-  await (verb === 'abort' ? abortCanary : promoteCanary)(cluster, pair, options);
-  await record(cluster, stable, { ...state, ...end });
-  return end;
+  return conclude(cluster, stable, state.plan, end, () =>
+    (verb === 'abort' ? abortCanary : promoteCanary)(cluster, pair, options),
+  );
 }

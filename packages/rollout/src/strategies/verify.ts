@@ -1,13 +1,7 @@
 // rollout verify: one change to any Deployment, sampled from before it until the old pods are gone and
 // a settle time after; the verdict is the traffic's (≥ N requests, 0 failed).
 import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  LOAD_GENERATOR_NICENESS,
-  type RequestRecord,
-  sample,
-  startSamplerThread,
-  type ThreadSampler,
-} from '@rollout-lab/traffic';
+import { type RequestRecord, sample, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { getDeployment } from '../api/read.js';
 import { PausedError, RevisionNotFoundError, RolloutError } from '../errors.js';
@@ -125,10 +119,7 @@ export async function verifyRollout(
         60_000,
     ),
     keepAlive: options.keepAlive ?? false,
-    timeoutMs: 2000,
     classifier: 'any',
-    // The load generator must not be the one that waits (root only; otherwise it keeps its priority).
-    niceness: LOAD_GENERATOR_NICENESS,
   });
   await sampler.started;
   const marks: Record<string, number> = {};

@@ -13,7 +13,8 @@ export interface SetImageOptions extends WriteOptions {
   cause?: string;
 }
 
-const imageArgs = (wanted: Record<string, string>) =>
+/** `c1=i1 c2=i2`, as kubectl set image takes them. */
+export const imageArgs = (wanted: Record<string, string>) =>
   Object.entries(wanted)
     .map(([c, i]) => `${c}=${i}`)
     .join(' ');
