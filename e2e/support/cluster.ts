@@ -171,8 +171,8 @@ export async function rolloutCli(args: string[], env: Record<string, string> = {
 
 /** A CLI run that must have succeeded: exit 0 and no error line (progress lines may be there). */
 export function expectSuccess(result: CliResult): void {
+  expect(result.code, result.stderr).toBe(0);
   expect(result.stderr).not.toContain('error');
-  expect(result.code).toBe(0);
 }
 
 /** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */

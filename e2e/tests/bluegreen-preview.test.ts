@@ -87,11 +87,11 @@ describe('blue/green with a preview Service and a manual gate', () => {
 
   it('abort: the staged colour goes to 0 and the live Service is not touched; then nothing is staged', async () => {
     const staged = await rolloutCli(['switch', 'blue', '--no-promote', '-n', ns.name]);
-    expect(staged.code).toBe(0);
+    expect(staged.code, staged.stderr).toBe(0);
     expect(staged.stdout).toContain('blue staged: deploy-myapp-blue 3 ready behind svc-myapp-preview');
     const before = await resourceVersion('service', 'svc-myapp', ns.name);
     const aborted = await rolloutCli(['abort-switch', '-n', ns.name]);
-    expect(aborted.code).toBe(0);
+    expect(aborted.code, aborted.stderr).toBe(0);
     expect(aborted.stdout).toContain('blue aborted: deploy-myapp-blue scaled to 0');
     expect(await resourceVersion('service', 'svc-myapp', ns.name)).toBe(before);
     expect(await activeColor(k8s, bg)).toBe('green');

@@ -174,7 +174,7 @@ describe('canary plans', () => {
     const rerun = await rolloutCli(['plan', 'run', file, ...ns]);
     traffic.mark('promoted');
     expect(rerun.stderr).toContain('continuing the plan from step 3 (pause 30 s)');
-    expect(rerun.code).toBe(0);
+    expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout.trim()).toBe(
       'promoted: deploy-myapp runs rollout-lab/myapp:v2.0 on every replica, deploy-myapp-canary 0',
     );

@@ -55,7 +55,7 @@ describe('CLI conventions against the API server', () => {
   it('takes the namespace from the kubeconfig context when -n is absent; -n wins over it', async () => {
     const history = await as(reader, ['history', 'deploy-myapp']);
     expect(history.stderr).toBe('');
-    expect(history.code).toBe(0);
+    expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toMatch(/^deployment\.apps\/deploy-myapp \nREVISION +CHANGE-CAUSE\n1 /);
     const elsewhere = await as(reader, ['history', 'deploy-myapp', '-n', 'default']);
     expect(elsewhere.code).toBe(1);

@@ -71,7 +71,7 @@ describe('faults during a rollout', () => {
         .stdout;
     expect(await selector()).toBe('blue');
     const again = await rolloutCli(args);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('switched blue → green');
     expect(await selector()).toBe('green');
   });

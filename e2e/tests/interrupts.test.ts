@@ -30,7 +30,7 @@ describe('interrupted commands converge when run again', () => {
     expect(status).toMatchObject({ code: 0 });
     expect(status.stdout).toContain('successfully rolled out');
     const again = await rolloutCli(args);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(
       `deployment deploy-myapp in namespace ${ns.name} already runs myapp=rollout-lab/myapp:v1.0`,
     );
@@ -42,7 +42,7 @@ describe('interrupted commands converge when run again', () => {
     expect(cut.code).toBe(130);
     expect(cut.stderr).toContain('interrupted: the rollback may already be in the cluster');
     const again = await rolloutCli(args);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(
       'skipped rollback (current template already matches revision 2, now revision 4)',
     );

@@ -69,11 +69,11 @@ describe('security', () => {
       env,
     );
     expect(set.stderr).not.toMatch(/^error:/m);
-    expect(set.code).toBe(0);
+    expect(set.code, set.stderr).toBe(0);
     const undo = await rolloutCli(['undo', 'deploy-myapp', '--wait', '-n', ns.name], env);
-    expect(undo.code).toBe(0);
+    expect(undo.code, undo.stderr).toBe(0);
     const restart = await rolloutCli(['restart', 'deploy-myapp', '--wait', '-n', ns.name], env);
-    expect(restart.code).toBe(0);
+    expect(restart.code, restart.stderr).toBe(0);
   });
 
   it('lets that ServiceAccount patch images and replicas only (ValidatingAdmissionPolicy), not mount a Secret, change its identity or set externalIPs', async () => {

@@ -95,7 +95,7 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
       careful.url(),
     ]);
     console.log(r.stdout, `\n${r.stderr}`);
-    expect(r.code).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/^verified: deploy-myapp rolled out with \d{4,} requests, 0 failed$/m);
     expect(r.stdout).toMatch(/failed 0 \(none\)/);
     expect(await image(careful.name)).toBe('rollout-lab/myapp:v2.0');
@@ -203,7 +203,7 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     const pty = underPty([cliPath, ...watch]);
     const [p, t] = await Promise.all([plain, pty]);
 
-    expect(p.code).toBe(0);
+    expect(p.code, p.stderr).toBe(0);
     const blocks = p.stdout.split(/^--- [\d.]+ s$/m).filter((b) => b.trim());
     expect(blocks.length).toBeGreaterThan(3);
     expect(p.stdout).not.toContain(`${String.fromCharCode(27)}[`);
@@ -217,7 +217,7 @@ describe.concurrent('rollout verify and rollout get --watch', () => {
     );
     expect(p.stdout).toMatch(/^traffic: \d+ requests, 0 failed$/m);
 
-    expect(t.code).toBe(0);
+    expect(t.code, t.output.slice(-2000)).toBe(0);
     // Under a terminal: cursor up N lines and clear to the end, before each redraw.
     const ESC = String.fromCharCode(27);
     expect(t.output).toMatch(new RegExp(`${ESC}\\[\\d+A${ESC}\\[J`));
