@@ -59,9 +59,10 @@ export function histogramDelta(after: Histogram, before: Histogram): Histogram {
 
 export interface ProgrammingSummary {
   changes: number;
-  /** Upper bounds of the buckets holding the median and the 99th percentile, seconds. */
+  /** Upper bounds of the buckets holding the median, the 99th percentile and the slowest change, seconds. */
   p50: number;
   p99: number;
+  max: number;
   /** Changes that took longer than `budgetS`. */
   over: number;
   budgetS: number;
@@ -74,7 +75,14 @@ export function summarizeProgramming(h: Histogram, budgetS: number): Programming
   // The first bound at or above the budget: changes beyond it certainly took longer.
   const atBudget = bounds.find((b) => b >= budgetS);
   const within = atBudget === undefined ? total : (h.get(atBudget) ?? 0);
-  return { changes: total, p50: quantile(0.5), p99: quantile(0.99), over: total - within, budgetS };
+  return {
+    changes: total,
+    p50: quantile(0.5),
+    p99: quantile(0.99),
+    max: quantile(1),
+    over: total - within,
+    budgetS,
+  };
 }
 
 /** Each node's kube-proxy /metrics (127.0.0.1:10249 in the node's network namespace, through bash's /dev/tcp). */
