@@ -39,7 +39,9 @@ describe('sampler in a worker thread', () => {
     expect(sampler.elapsed()).toBeLessThan(50);
     await new Promise((r) => setTimeout(r, 700));
     const at = sampler.elapsed();
-    expect(at).toBeGreaterThanOrEqual(700);
+    // On the parent's scale, counted from the thread's start: 700 ms and more. A Node timer may fire a
+    // fraction of a millisecond early against performance.now() (CI once read 699.96), hence 699.
+    expect(at).toBeGreaterThanOrEqual(699);
     expect(sampler.records.length).toBeGreaterThan(20); // about 35 by now, in 50 ms batches
     const { records } = await sampler.stop();
     // The schedule began when the thread did: the first request on time, no catch-up burst.
