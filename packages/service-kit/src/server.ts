@@ -20,6 +20,12 @@ export interface StartOptions {
   host?: string;
 }
 
+/** A request target's path: what precedes the query, without allocating a copy when there is none. */
+function pathOf(url = '/'): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /**
  * Starts the HTTP server. Drain order matters for zero downtime: readiness fails first, the listener
  * stays open through the shutdown delay and for as long as requests keep coming (see drainQuietMs), then
@@ -60,7 +66,7 @@ export async function startService(spec: ServiceSpec, options: StartOptions = {}
   // When the last request that came through a Service arrived (performance.now()).
   let lastRoutedAt = Number.NEGATIVE_INFINITY;
   server.on('request', (req, res: ServerResponse) => {
-    if (!PROBE_PATHS.has((req.url ?? '/').split('?')[0] ?? '/')) lastRoutedAt = performance.now();
+    if (!PROBE_PATHS.has(pathOf(req.url))) lastRoutedAt = performance.now();
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });

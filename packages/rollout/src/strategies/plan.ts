@@ -222,28 +222,35 @@ export function promotePlan(
   return endByHand(cluster, stable, 'promote', options);
 }
 
+/** How each by-hand verb ends a plan: the canary operation, and the result it records. */
+const BY_HAND = {
+  abort: {
+    act: abortCanary,
+    end: (state: PlanState, stable: Target): PlanResult => ({
+      phase: 'aborted',
+      step: state.step,
+      message: `aborted at step ${state.step} by hand; ${stable.name} has every replica back`,
+    }),
+  },
+  promote: {
+    act: promoteCanary,
+    end: (state: PlanState): PlanResult => ({
+      phase: 'promoted',
+      step: state.plan.steps.length,
+      message: `promoted at step ${state.step} by hand`,
+    }),
+  },
+} as const;
+
 /** Ends an active plan now, the canary's way for the verb, and records how it ended. */
 async function endByHand(
   cluster: Cluster,
   stable: Target,
-  verb: 'abort' | 'promote',
+  verb: keyof typeof BY_HAND,
   options: WaitOptions,
 ): Promise<PlanResult> {
   const state = await activeState(cluster, stable, verb);
   const pair = { namespace: stable.namespace, stable: stable.name, canary: state.plan.canary };
-  const end: PlanResult =
-    verb === 'abort'
-      ? {
-          phase: 'aborted',
-          step: state.step,
-          message: `aborted at step ${state.step} by hand; ${stable.name} has every replica back`,
-        }
-      : {
-          phase: 'promoted',
-          step: state.plan.steps.length,
-          message: `promoted at step ${state.step} by hand`,
-        };
-  return conclude(cluster, stable, state.plan, end, () =>
-    (verb === 'abort' ? abortCanary : promoteCanary)(cluster, pair, options),
-  );
+  const { act, end } = BY_HAND[verb];
+  return conclude(cluster, stable, state.plan, end(state, stable), () => act(cluster, pair, options));
 }
