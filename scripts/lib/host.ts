@@ -66,6 +66,19 @@ export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
     detail: docker.exitCode === 0 ? docker.stdout.trim() : 'not reachable',
     fix: 'install Docker (Debian: apt-get install docker.io) and start it; `pnpm cluster:up` does both when run as root',
   });
+  if (docker.exitCode === 0) {
+    const proxy = await userlandProxy();
+    checks.push({
+      name: 'docker userland-proxy',
+      ok: proxy === 'off',
+      advisory: true,
+      detail:
+        proxy === 'off'
+          ? 'off: the kernel forwards the published NodePorts'
+          : `${proxy}: a docker-proxy process relays every connection to a published NodePort`,
+      fix: `"userland-proxy": false in ${DAEMON_JSON}, then restart dockerd (\`pnpm cluster:up\` does both when run as root)`,
+    });
+  }
   if (await lacksSysResource()) {
     const runtime = await q`docker info --format {{.DefaultRuntime}}`.nothrow();
     checks.push({
@@ -101,22 +114,61 @@ async function aptInstall(packages: string[]): Promise<void> {
   await q({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })`apt-get install -y -qq ${packages}`;
 }
 
-/** Registers the runc wrapper as dockerd's default runtime. Returns true when daemon.json changed. */
-async function installRuncWrapper(): Promise<boolean> {
-  await mkdir('/usr/local/lib/rollout-lab', { recursive: true });
-  await copyFile(join(repoRoot, 'scripts/host/runc-without-sys-resource'), RUNC_WRAPPER);
-  await chmod(RUNC_WRAPPER, 0o755);
+/**
+ * What this project asks of dockerd, merged into the host's daemon.json (its other keys are kept):
+ * - `userland-proxy: false`: a published port (the NodePorts on 127.0.0.1) is DNATed by the kernel
+ *   instead of relayed by one `docker-proxy` process per port. That process runs in Docker's own cgroup,
+ *   not the containers', and under many short connections on two busy cores it falls behind: moby/moby
+ *   #47537 reports its connect times on the 1 s / 3 s / 7 s SYN retransmit ladder. Undo: remove the key
+ *   (or set it to true) and restart dockerd.
+ * - on hosts without CAP_SYS_RESOURCE, the runc wrapper as the default runtime.
+ */
+export function wantedDaemonConfig(
+  current: Record<string, unknown>,
+  host: { lacksSysResource: boolean },
+): Record<string, unknown> {
+  const wanted: Record<string, unknown> = { ...current, 'userland-proxy': false };
+  if (host.lacksSysResource) {
+    wanted.runtimes = {
+      ...((current.runtimes as object | undefined) ?? {}),
+      [RUNTIME_NAME]: { path: RUNC_WRAPPER },
+    };
+    wanted['default-runtime'] = RUNTIME_NAME;
+  }
+  return wanted;
+}
+
+/** Writes daemon.json when it lacks what wantedDaemonConfig asks. Returns true when it changed. */
+async function configureDockerd(lacksSysResource: boolean): Promise<boolean> {
+  if (lacksSysResource) {
+    await mkdir('/usr/local/lib/rollout-lab', { recursive: true });
+    await copyFile(join(repoRoot, 'scripts/host/runc-without-sys-resource'), RUNC_WRAPPER);
+    await chmod(RUNC_WRAPPER, 0o755);
+  }
   const current = existsSync(DAEMON_JSON) ? JSON.parse(await readFile(DAEMON_JSON, 'utf8')) : {};
-  const wanted = {
-    ...current,
-    runtimes: { ...(current.runtimes ?? {}), [RUNTIME_NAME]: { path: RUNC_WRAPPER } },
-    'default-runtime': RUNTIME_NAME,
-  };
+  const wanted = wantedDaemonConfig(current, { lacksSysResource });
   if (JSON.stringify(current) === JSON.stringify(wanted)) return false;
   await mkdir('/etc/docker', { recursive: true });
   await writeFile(DAEMON_JSON, `${JSON.stringify(wanted, null, 2)}\n`);
-  info(`registered ${RUNC_WRAPPER} as dockerd's default runtime in ${DAEMON_JSON}`);
+  info(
+    `${DAEMON_JSON}: userland-proxy off${lacksSysResource ? `, ${RUNC_WRAPPER} as the default runtime` : ''}`,
+  );
   return true;
+}
+
+/** Whether dockerd relays published ports through docker-proxy processes ('on') or the kernel ('off'). */
+export async function userlandProxy(): Promise<'on' | 'off' | 'unknown'> {
+  const config = existsSync(DAEMON_JSON)
+    ? (JSON.parse(await readFile(DAEMON_JSON, 'utf8').catch(() => '{}')) as Record<string, unknown>)
+    : {};
+  const running = (await q`pgrep -x dockerd -a`.nothrow()).stdout;
+  if (/--userland-proxy[= ]false/.test(running)) return 'off';
+  if (/--userland-proxy[= ]true/.test(running)) return 'on';
+  if (!running.trim()) return 'unknown';
+  // dockerd's default is on; daemon.json is read only at its start, so the proxies themselves tell.
+  const proxies = (await q`pgrep -x docker-proxy`.nothrow()).stdout.trim();
+  if (proxies) return 'on';
+  return config['userland-proxy'] === false ? 'off' : 'on';
 }
 
 async function dockerAnswers(): Promise<boolean> {
@@ -151,16 +203,16 @@ export async function prepareHost(needOffline: boolean): Promise<void> {
   if (missing.length) await aptInstall(missing);
 
   let restart = false;
-  if (await lacksSysResource()) {
-    if (!isRoot())
-      throw new UserError('this host lacks CAP_SYS_RESOURCE; run as root once to install the runc wrapper');
-    restart = await installRuncWrapper();
-  }
+  const noSysResource = await lacksSysResource();
+  if (noSysResource && !isRoot())
+    throw new UserError('this host lacks CAP_SYS_RESOURCE; run as root once to install the runc wrapper');
+  // As root the project sets dockerd up itself; elsewhere host:check says how it runs.
+  if (isRoot()) restart = await configureDockerd(noSysResource);
   if (!(await dockerAnswers())) {
     info('starting dockerd');
     await startDockerd();
   } else if (restart) {
-    info('restarting dockerd for the new default runtime');
+    info('restarting dockerd for its new settings (its containers restart with it)');
     await startDockerd();
   }
   if (!(await dockerAnswers())) throw new UserError('the Docker engine is not reachable (docker info fails)');
