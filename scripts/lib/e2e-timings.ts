@@ -34,6 +34,8 @@ export interface E2eTimings {
   files: FileTiming[];
   /** kube-proxy's endpoint programming during each suite, per node (scripts/lib/kube-proxy.ts). */
   kubeProxy?: Record<string, Record<string, unknown>>;
+  /** The host's TCP counters and CPU per part during each suite (scripts/lib/host-metrics.ts). */
+  dataPath?: Record<string, unknown>;
 }
 
 /** Each test file's start (from the run's start), length, status and test count, longest first. */

@@ -55,6 +55,8 @@ export interface Summary {
   latencyMs: Percentiles;
   /** How late each request started against its schedule: the sampler's own timing error. */
   lagMs: Percentiles;
+  /** Requests whose TCP handshake took ≥ 1 s: a SYN was lost or not answered (the 1 s retransmit). */
+  slowConnects: number;
 }
 
 export function summarize(records: readonly RequestRecord[]): Summary {
@@ -62,7 +64,9 @@ export function summarize(records: readonly RequestRecord[]): Summary {
   const versions: Record<string, number> = {};
   const pods: Record<string, number> = {};
   let failed = 0;
+  let slowConnects = 0;
   for (const record of records) {
+    if ((record.connectMs ?? 0) >= 1000) slowConnects++;
     if (record.error) {
       failed++;
       errors[record.error] = (errors[record.error] ?? 0) + 1;
@@ -84,6 +88,7 @@ export function summarize(records: readonly RequestRecord[]): Summary {
     achievedRate: spanMs > 0 ? ((records.length - 1) * 1000) / spanMs : 0,
     latencyMs: percentiles(records.map((r) => r.endedAt - r.startedAt)),
     lagMs: percentiles(records.map((r) => r.startedAt - r.scheduledAt)),
+    slowConnects,
   };
 }
 

@@ -121,6 +121,7 @@ export function startSampler(options: SamplerOptions): Sampler {
       ended = true;
       clearTimeout(deadline);
       const record: RequestRecord = { seq, scheduledAt, startedAt, endedAt: now(), ...fields };
+      if (connectMs !== undefined) record.connectMs = connectMs;
       records.push(record);
       inFlight--;
       options.onRecord?.(record);
@@ -133,9 +134,14 @@ export function startSampler(options: SamplerOptions): Sampler {
     });
     // Whether the TCP handshake finished tells a lost SYN (or a full accept queue) from a slow server.
     let connected = false;
+    let connectMs: number | undefined;
     req.on('socket', (socket) => {
       if (!socket.connecting) connected = true;
-      else socket.once('connect', () => (connected = true));
+      else
+        socket.once('connect', () => {
+          connected = true;
+          connectMs = now() - startedAt;
+        });
     });
     const deadline = setTimeout(() => {
       end({

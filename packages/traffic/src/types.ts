@@ -29,4 +29,6 @@ export interface RequestRecord {
   pod?: string;
   error?: ErrorKind;
   detail?: string;
+  /** From the start to the TCP handshake's end, where it ended (a lost SYN costs 1 s, then 3 s, …). */
+  connectMs?: number;
 }
