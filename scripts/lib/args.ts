@@ -10,13 +10,25 @@ export function parseFlags<const T extends Record<string, 'string' | 'boolean'>>
   spec: T,
   args: string[] = process.argv.slice(2),
 ): { [K in keyof T]?: T[K] extends 'string' ? string : boolean } {
+  return parseCommandLine(command, spec, args, false).flags;
+}
+
+/** parseFlags, and the arguments that are not flags (refused unless `positionals`). */
+export function parseCommandLine<const T extends Record<string, 'string' | 'boolean'>>(
+  command: string,
+  spec: T,
+  args: string[] = process.argv.slice(2),
+  positionals = true,
+): { flags: { [K in keyof T]?: T[K] extends 'string' ? string : boolean }; positionals: string[] } {
   const names = Object.keys(spec);
+  const dash = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
   const parsed = minimist(args, {
     string: names.filter((n) => spec[n] === 'string'),
     boolean: names.filter((n) => spec[n] === 'boolean'),
     unknown: (arg) => {
+      if (positionals && !arg.startsWith('-')) return true;
       throw new UserError(
-        `${command}: unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; known: ${names.map((n) => `--${n}`).join(', ') || 'none'}`,
+        `${command}: unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; known: ${names.map(dash).join(', ') || 'none'}`,
       );
     },
   });
@@ -24,9 +36,9 @@ export function parseFlags<const T extends Record<string, 'string' | 'boolean'>>
   for (const name of names) {
     const value = parsed[name];
     if (spec[name] === 'string') {
-      if (Array.isArray(value)) throw new UserError(`${command}: --${name} given more than once`);
-      if (value === '' && args.some((a) => a === `--${name}`)) {
-        throw new UserError(`${command}: --${name} needs a value`);
+      if (Array.isArray(value)) throw new UserError(`${command}: ${dash(name)} given more than once`);
+      if (value === '' && args.some((a) => a === dash(name))) {
+        throw new UserError(`${command}: ${dash(name)} needs a value`);
       }
       out[name] = value === undefined || value === '' ? undefined : String(value);
     } else
@@ -34,5 +46,8 @@ export function parseFlags<const T extends Record<string, 'string' | 'boolean'>>
         ? Boolean(value)
         : undefined;
   }
-  return out as { [K in keyof T]?: T[K] extends 'string' ? string : boolean };
+  return {
+    flags: out as { [K in keyof T]?: T[K] extends 'string' ? string : boolean },
+    positionals: (parsed._ as unknown[]).map(String),
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../lib/args.js';
+import { parseCommandLine, parseFlags } from '../lib/args.js';
 
 const spec = { k8s: 'string', matrix: 'boolean' } as const;
 
@@ -17,5 +17,21 @@ describe('parseFlags', () => {
     [['--k8s', '1.36', '--k8s', '1.35'], 'e2e: --k8s given more than once'],
   ])('refuses %j in one line', (args, message) => {
     expect(() => parseFlags('e2e', spec, args)).toThrow(message);
+  });
+});
+
+describe('parseCommandLine', () => {
+  const e2e = { k8s: 'string', matrix: 'boolean', t: 'string' } as const;
+  it('keeps the arguments that are not flags, and short flags by their one dash', () => {
+    expect(parseCommandLine('e2e', e2e, ['canary', 'tests/rolling.test.ts', '-t', 'abort'])).toEqual({
+      flags: { k8s: undefined, matrix: undefined, t: 'abort' },
+      positionals: ['canary', 'tests/rolling.test.ts'],
+    });
+  });
+  it.each([
+    [['-t'], 'e2e: -t needs a value'],
+    [['--bogus'], 'e2e: unknown flag "--bogus"; known: --k8s, --matrix, -t'],
+  ])('refuses %j in one line', (args, message) => {
+    expect(() => parseCommandLine('e2e', e2e, args)).toThrow(message);
   });
 });
