@@ -29,7 +29,7 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
   }
   process.exit(again.status);
 }
-const cli = join(root, 'packages/rollout/dist/cli.js');
+const cli = join(root, 'packages/rollout/bundle/cli.mjs');
 
 const mtime = (path) => {
   try {

@@ -144,7 +144,7 @@ export async function podNames(namespace: string, selector: string): Promise<str
   return out.stdout.trim().split(/\s+/).filter(Boolean).sort();
 }
 
-export const cliPath = new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname;
+export const cliPath = new URL('../../packages/rollout/bundle/cli.mjs', import.meta.url).pathname;
 
 export interface CliResult {
   code: number | null;

@@ -50,7 +50,7 @@ describe('history and rollback (seed §7)', () => {
     expect(trimLines(formatHistory('deploy-myapp', rows))).toBe(trimLines(theirs));
     const cli = await $({
       quiet: true,
-    })`node ${new URL('../../packages/rollout/dist/cli.js', import.meta.url).pathname} history deploy-myapp -n ${ns.name}`;
+    })`node ${new URL('../../packages/rollout/bundle/cli.mjs', import.meta.url).pathname} history deploy-myapp -n ${ns.name}`;
     expect(trimLines(cli.stdout)).toBe(trimLines(theirs));
     // The same CLI as a kubectl plugin: an executable named kubectl-rollout_lab on PATH is found by
     // kubectl as `kubectl rollout-lab` (README: "As a kubectl plugin").

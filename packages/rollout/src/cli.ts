@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-import { UsageError } from './cli/context.js';
 // rollout: kubectl-like rollout commands on the rollout-lab library. The only file with side effects:
 // it owns the process (Ctrl-C, exit code). Exit 0 ok, 1 failed, 2 bad usage, 130 interrupted.
-import { main } from './cli/main.js';
-import { InvalidInputError } from './errors.js';
+import { enableCompileCache } from 'node:module';
+
+// Node keeps the compiled code of what follows (os.tmpdir()/node-compile-cache): the next start skips
+// parsing and compiling it. NODE_DISABLE_COMPILE_CACHE=1 turns it off. Before the imports below it can
+// only act on what they load, hence their dynamic form.
+enableCompileCache?.();
+const { UsageError } = await import('./cli/context.js');
+const { main } = await import('./cli/main.js');
+const { InvalidInputError } = await import('./errors.js');
 
 /** What an interruption leaves behind, for the SIGINT message (set by the commands that write). */
 let interrupted = 'nothing was changed';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bundle/cli.mjs', import.meta.url));
 // Kubeconfigs whose API server does not exist: nothing listens on 127.0.0.1:2; port 9 is one of the
 // Fetch standard's "bad ports", which the client refuses before connecting.
 const dir = mkdtempSync(join(tmpdir(), 'rollout-cli-'));

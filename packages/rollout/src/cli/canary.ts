@@ -1,11 +1,13 @@
 // rollout canary <stable> <canary> --weight P | promote <stable> <canary> | abort <stable> <canary>
-import { abortCanary, checkPair, promoteCanary, setCanaryWeight } from '../strategies/canary.js';
 import { type Command, numberFlag, positionals, str, UsageError } from './context.js';
 
 export const canaryCommand: Command = {
   names: ['canary', 'promote', 'abort'],
   flags: { weight: { type: 'string' }, 'dry-run': { type: 'string' } },
   async run(ctx, flags) {
+    const { abortCanary, checkPair, promoteCanary, setCanaryWeight } = await import(
+      '../strategies/canary.js'
+    );
     const [stable = '', canary = ''] = positionals(ctx, 2, '<stable> <canary>');
     checkPair({ namespace: '', stable, canary });
     if (ctx.command !== 'canary' && flags.weight !== undefined) {

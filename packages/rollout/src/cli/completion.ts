@@ -23,6 +23,7 @@ export const completionCommand = (
   flags: () => readonly string[],
 ): Command => ({
   names: ['completion'],
+  cluster: false,
   flags: {},
   async run(ctx) {
     const [shell] = positionals(ctx, 1, 'bash', { deployments: 0 });

@@ -16,6 +16,8 @@ export type Flags = Record<string, string | boolean | string[] | undefined>;
 export interface Command {
   names: readonly string[];
   flags: Readonly<Record<string, FlagSpec>>;
+  /** False for a command that never reaches a cluster: the Kubernetes client is then not loaded. */
+  cluster?: false;
   run: (ctx: CommandContext, flags: Flags) => Promise<void>;
 }
 

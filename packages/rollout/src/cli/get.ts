@@ -1,9 +1,8 @@
 // rollout get <deployment> [--watch [--until-complete]] [--url URL]: where a rollout stands, live.
-import { dumpYaml } from '@kubernetes/client-node';
-import { type RequestRecord, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
+import type { RequestRecord, ThreadSampler } from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
 import { deploymentName, namespaceName } from '../resources/names.js';
-import { formatSnapshot, type Snapshot, snapshot } from '../verbs/snapshot.js';
+import type { Snapshot } from '../verbs/snapshot.js';
 import {
   type Command,
   type CommandContext,
@@ -52,6 +51,9 @@ export const getCommand: Command = {
 };
 
 async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
+  const { dumpYaml } = await import('@kubernetes/client-node');
+  const { formatSnapshot, snapshot } = await import('../verbs/snapshot.js');
+  const { startSamplerThread } = await import('@rollout-lab/traffic');
   // Ctrl-C ends the live view; nothing was written.
   ctx.ownInterrupt();
   if (ctx.args.length !== 1) {

@@ -2,14 +2,14 @@
 import { RolloutError } from '../errors.js';
 import { formatHistory } from '../print/history.js';
 import { kubectlHistory } from '../print/kubectl.js';
-import { formatOutput } from '../print/output.js';
-import { history } from '../verbs/history.js';
 import { type Command, MAX_REVISION, numberFlag, outputFormat, positionals, str } from './context.js';
 
 export const historyCommand: Command = {
   names: ['history'],
   flags: { revision: { type: 'string' }, wide: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
   async run(ctx, flags) {
+    const { formatOutput } = await import('../print/output.js');
+    const { history } = await import('../verbs/history.js');
     const [name = ''] = positionals(ctx, 1, '<deployment>');
     const format = outputFormat(flags.output);
     const raw = str(flags, 'revision');

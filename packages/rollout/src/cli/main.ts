@@ -1,12 +1,11 @@
 // The CLI: parse, find the command, check its flags, run it. No side effects at import (bin is cli.ts).
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { type Cluster, connect } from '../api/client.js';
+import type { Cluster } from '../api/client.js';
 import type { DryRun } from '../api/write.js';
 import { namespaceName } from '../resources/names.js';
 import type { Target } from '../resources/objects.js';
 import type { Outcome } from '../verbs/decision.js';
-import { waitForRollout } from '../verbs/status.js';
 import { canaryCommand } from './canary.js';
 import { completionCommand } from './completion.js';
 import {
@@ -98,7 +97,17 @@ export function dryRunFlag(raw: unknown): DryRun | undefined {
   throw new UsageError(`--dry-run must be client or server, got ${JSON.stringify(raw)}`);
 }
 
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The package's version, from its package.json (dist/cli/main.js and bundle/cli.mjs sit at different depths). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(path) as { name?: string; version?: string };
+      if (pkg.name === '@rollout-lab/rollout' && pkg.version) return pkg.version;
+    } catch {}
+  }
+  return 'unknown';
+}
 
 export interface Io {
   out: (line: string) => void;
@@ -116,7 +125,7 @@ export async function main(argv: string[], io: Io): Promise<void> {
     }
   })();
   const [name, ...args] = positionals;
-  if (values.version) return io.out(`rollout ${VERSION}`);
+  if (values.version) return io.out(`rollout ${packageVersion()}`);
   if (name === 'help' && args[0]) return io.out(commandHelp(args[0]));
   if (values.help && name) return io.out(commandHelp(name));
   if (values.help || !name || name === 'help') {
@@ -132,9 +141,12 @@ export async function main(argv: string[], io: Io): Promise<void> {
   const dryRun = dryRunFlag(values['dry-run']);
   const explicitNamespace =
     values.namespace === undefined ? undefined : namespaceName(values.namespace as string);
+  // The Kubernetes client is most of the CLI's start-up: loaded only for a command that reaches a cluster.
+  const client = command.cluster === false ? undefined : await import('../api/client.js');
   let cluster: Cluster | undefined;
   const connected = () => {
-    cluster ??= connect({
+    if (!client) throw new Error(`${name} reaches no cluster`);
+    cluster ??= client.connect({
       kubeconfig: values.kubeconfig as string | undefined,
       context: values.context as string | undefined,
     });
@@ -162,6 +174,7 @@ export async function main(argv: string[], io: Io): Promise<void> {
       // Waiting even when nothing changed: a rerun after an interruption then converges on the finished
       // state. A dry run changed nothing to wait for.
       if (waitAfter && ctx.wait && !dryRun) {
+        const { waitForRollout } = await import('../verbs/status.js');
         await waitForRollout(connected(), waitAfter, {
           timeoutMs,
           onProgress: ctx.progress,

@@ -1,11 +1,11 @@
 // rollout pause | resume <deployment> [--wait (resume)] [--dry-run=…]
-import { setPaused } from '../verbs/pause.js';
 import { type Command, positionals, UsageError } from './context.js';
 
 export const pauseResumeCommand: Command = {
   names: ['pause', 'resume'],
   flags: { wait: { type: 'boolean' }, 'dry-run': { type: 'string' } },
   async run(ctx) {
+    const { setPaused } = await import('../verbs/pause.js');
     const [name = ''] = positionals(ctx, 1, '<deployment>');
     const pausing = ctx.command === 'pause';
     if (pausing && ctx.wait)

@@ -1,16 +1,18 @@
 // rollout plan run <file> | plan status|resume|abort|promote <stable>: canary plans (issue 13).
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors.js';
-import { formatOutput } from '../print/output.js';
 import { deploymentName } from '../resources/names.js';
-import { abortPlan, describeStep, planStatus, promotePlan, resumePlan, runPlan } from '../strategies/plan.js';
-import { parsePlan } from '../strategies/plan-schema.js';
 import { type Command, outputFormat, positionals, UsageError } from './context.js';
 
 export const planCommand: Command = {
   names: ['plan'],
   flags: { output: { type: 'string', short: 'o' } },
   async run(ctx, flags) {
+    const { formatOutput } = await import('../print/output.js');
+    const { abortPlan, describeStep, planStatus, promotePlan, resumePlan, runPlan } = await import(
+      '../strategies/plan.js'
+    );
+    const { parsePlan } = await import('../strategies/plan-schema.js');
     const [sub = '', arg = ''] = positionals(ctx, 2, '<run|status|resume|abort|promote> <file|stable>', {
       deployments: 0,
     });

@@ -1,11 +1,11 @@
 // rollout restart <deployment> [--wait] [--dry-run=…]
-import { restart } from '../verbs/restart.js';
 import { type Command, positionals } from './context.js';
 
 export const restartCommand: Command = {
   names: ['restart'],
   flags: { wait: { type: 'boolean' }, 'dry-run': { type: 'string' } },
   async run(ctx) {
+    const { restart } = await import('../verbs/restart.js');
     const [name = ''] = positionals(ctx, 1, '<deployment>');
     const target = ctx.target(name);
     ctx.setInterrupted(

@@ -1,8 +1,6 @@
 // rollout set-image <deployment> <container=image>... [--cause TEXT] [--wait | --auto-undo] [--dry-run=…]
 import { RolloutError } from '../errors.js';
 import { parseImageArgs } from '../resources/image-ref.js';
-import { setImageWithAutoUndo } from '../strategies/auto-undo.js';
-import { setImage } from '../verbs/set-image.js';
 import { type Command, positionals, str, UsageError } from './context.js';
 
 export const setImageCommand: Command = {
@@ -14,6 +12,8 @@ export const setImageCommand: Command = {
     'dry-run': { type: 'string' },
   },
   async run(ctx, flags) {
+    const { setImageWithAutoUndo } = await import('../strategies/auto-undo.js');
+    const { setImage } = await import('../verbs/set-image.js');
     const [name = '', ...pairs] = positionals(ctx, 2, '<deployment> <container=image>...', {
       more: true,
       deployments: 1,

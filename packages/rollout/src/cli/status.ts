@@ -1,12 +1,12 @@
 // rollout status <deployment> [--wait]: kubectl rollout status.
 import { kubectlStatus } from '../print/kubectl.js';
-import { waitForRollout } from '../verbs/status.js';
 import { type Command, positionals } from './context.js';
 
 export const statusCommand: Command = {
   names: ['status'],
   flags: { wait: { type: 'boolean' } },
   async run(ctx) {
+    const { waitForRollout } = await import('../verbs/status.js');
     const [name = ''] = positionals(ctx, 1, '<deployment>');
     const target = ctx.target(name);
     const d = await waitForRollout(ctx.cluster(), target, {

@@ -1,8 +1,6 @@
 // rollout switch <blue|green> [--no-promote] | promote-switch | abort-switch: blue/green, with a gate.
 import { parseImageArgs } from '../resources/image-ref.js';
 import { deploymentName } from '../resources/names.js';
-import { checkColor, switchColor } from '../strategies/bluegreen.js';
-import { abortStaged, promoteStaged, stageColor } from '../strategies/bluegreen-preview.js';
 import {
   type Command,
   type CommandContext,
@@ -51,6 +49,10 @@ export const switchCommand: Command = {
     'dry-run': { type: 'string' },
   },
   async run(ctx, flags) {
+    const bluegreen = await import('../strategies/bluegreen.js');
+    const checkColor: typeof bluegreen.checkColor = bluegreen.checkColor;
+    const { switchColor } = bluegreen;
+    const { abortStaged, promoteStaged, stageColor } = await import('../strategies/bluegreen-preview.js');
     const command = ctx.command;
     const staging = command === 'switch' && flags['no-promote'] === true;
     only(flags, 'no-promote', command === 'switch', 'switch');

@@ -1,11 +1,11 @@
 // rollout undo <deployment> [--to-revision N] [--wait] [--dry-run=…]
-import { undo } from '../verbs/undo.js';
 import { type Command, MAX_REVISION, numberFlag, positionals, str } from './context.js';
 
 export const undoCommand: Command = {
   names: ['undo'],
   flags: { 'to-revision': { type: 'string' }, wait: { type: 'boolean' }, 'dry-run': { type: 'string' } },
   async run(ctx, flags) {
+    const { undo } = await import('../verbs/undo.js');
     const [name = ''] = positionals(ctx, 1, '<deployment>');
     const raw = str(flags, 'to-revision');
     const to = raw === undefined ? undefined : numberFlag('to-revision', raw, { min: 0, max: MAX_REVISION });

@@ -1,11 +1,9 @@
 // rollout verify <deployment> (--image c=img … | --undo [--to-revision N] | --restart) --url URL …
 import { writeFile } from 'node:fs/promises';
-import { failureLines, renderHtmlReport, scenarioRecord, trafficVerdict } from '@rollout-lab/report';
-import { formatErrors, renderChart, summarize } from '@rollout-lab/traffic';
 import { RolloutError } from '../errors.js';
 import { parseImageArgs } from '../resources/image-ref.js';
 import { deploymentName, namespaceName } from '../resources/names.js';
-import { type VerifyChange, verifyRollout } from '../strategies/verify.js';
+import type { VerifyChange } from '../strategies/verify.js';
 import { type Command, type CommandContext, httpUrl, numberFlag, UsageError } from './context.js';
 
 export interface VerifyFlags {
@@ -95,6 +93,11 @@ export const verifyCommand: Command = {
 };
 
 async function runVerify(ctx: CommandContext, flags: VerifyFlags): Promise<void> {
+  const { verifyRollout } = await import('../strategies/verify.js');
+  const { failureLines, renderHtmlReport, scenarioRecord, trafficVerdict } = await import(
+    '@rollout-lab/report'
+  );
+  const { formatErrors, renderChart, summarize } = await import('@rollout-lab/traffic');
   const input = parseVerify(ctx, flags);
   const target = { namespace: ctx.namespace, name: input.name };
   const result = await verifyRollout(ctx.cluster(), target, input.change, {

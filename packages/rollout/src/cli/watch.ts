@@ -1,17 +1,10 @@
 // rollout watch <url> [--rate R] [--duration S] [--keep-alive]: sample a URL and draw the version mix live.
-import {
-  formatErrors,
-  headerClassifier,
-  renderChart,
-  sample,
-  startSampler,
-  summarize,
-} from '@rollout-lab/traffic';
 import { RolloutError } from '../errors.js';
 import { type Command, httpUrl, numberFlag, positionals, str } from './context.js';
 
 export const watchCommand: Command = {
   names: ['watch'],
+  cluster: false,
   flags: { rate: { type: 'string' }, duration: { type: 'string' }, 'keep-alive': { type: 'boolean' } },
   async run(ctx, flags) {
     const [url = ''] = positionals(ctx, 1, '<url>', { deployments: 0 });
@@ -25,6 +18,9 @@ export const watchCommand: Command = {
 
 /** Samples a URL and redraws the version mix: in place under a TTY, a line every 5 s otherwise. */
 async function watch(url: string, rate: number, seconds: number, keepAlive: boolean): Promise<void> {
+  const { formatErrors, headerClassifier, renderChart, sample, startSampler, summarize } = await import(
+    '@rollout-lab/traffic'
+  );
   // One request first: a URL nobody answers is an error, not a minute of refused connections.
   const [probe] = (
     await sample({ url, rate: 1, maxRequests: 1, timeoutMs: 3000, classify: headerClassifier })

@@ -1,0 +1,23 @@
+// The CLI as users start it: one ESM bundle, bundle/cli.mjs, split at its dynamic imports so that
+// --version, help and completion never load the Kubernetes client. The library (dist/) is tsc's.
+import { chmodSync } from 'node:fs';
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  outdir: 'bundle',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS dependencies call require() for Node's own modules.
+  banner: {
+    js: "import { createRequire as __rolloutLabRequire } from 'node:module'; const require = __rolloutLabRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+chmodSync('bundle/cli.mjs', 0o755);
