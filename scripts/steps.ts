@@ -11,9 +11,9 @@ import {
   repoRoot,
   resolveImagePlan,
 } from './lib/config.js';
-import { logged } from './lib/exec.js';
+import { logged, q } from './lib/exec.js';
 import { checkHost, dockerBuildEnv, prepareHost } from './lib/host.js';
-import { ensureCluster, ensureKind, writeKubeconfig } from './lib/kind.js';
+import { controlPlaneKubectl, ensureCluster, ensureKind, writeKubeconfig } from './lib/kind.js';
 import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './lib/kube-proxy.js';
 import { info, phase, UserError, warn } from './lib/log.js';
 import { buildAppBase } from './offline/app-base.js';
@@ -60,6 +60,9 @@ export async function createCluster(
   const proxy = await reserveKubeProxyCpu(spec);
   if (proxy === 'changed')
     info(`cluster ${spec.name}: kube-proxy requests ${KUBE_PROXY_CPU_REQUEST} CPU now`);
+  // kubeadm runs two CoreDNS replicas for availability across nodes; no scenario resolves a name, and
+  // on two cores the second one is only CPU.
+  await q`${controlPlaneKubectl(spec)} -n kube-system scale deployment coredns --replicas=1`;
   return writeKubeconfig(kind, spec);
 }
 

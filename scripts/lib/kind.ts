@@ -53,11 +53,28 @@ export function kindConfig(spec: ClusterSpec, nodeImage: string, host: HostQuirk
     networking: { apiServerAddress: '127.0.0.1' },
     nodes,
   };
-  if (host.cgroupV1) {
-    // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches
-    // every node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
-    config.kubeadmConfigPatches = ['kind: KubeletConfiguration\nfailCgroupV1: false\n'];
-  }
+  // One control plane has nobody to elect: without leader election the controller manager and the
+  // scheduler write no lease every 2 s, and cannot lose one on a starved machine (a controller manager
+  // that misses its 10 s renew deadline exits, and its successor waits out the 15 s lease before any
+  // EndpointSlice moves again). A merge patch replaces kubeadm v1beta4's argument lists whole, so kind's
+  // own argument is restated.
+  const patches = [
+    [
+      'kind: ClusterConfiguration',
+      'controllerManager:',
+      '  extraArgs:',
+      '    - { name: leader-elect, value: "false" }',
+      '    - { name: enable-hostpath-provisioner, value: "true" }',
+      'scheduler:',
+      '  extraArgs:',
+      '    - { name: leader-elect, value: "false" }',
+      '',
+    ].join('\n'),
+  ];
+  // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches every
+  // node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
+  if (host.cgroupV1) patches.push('kind: KubeletConfiguration\nfailCgroupV1: false\n');
+  config.kubeadmConfigPatches = patches;
   if (host.lacksSysResource) {
     // Negative oom_score_adj is refused where CAP_SYS_RESOURCE is missing; without this, every pod
     // sandbox fails with "can't get final child's PID from pipe: EOF".

@@ -52,10 +52,23 @@ describe('kindConfig', () => {
     ]);
   });
 
+  const noLeaderElection = {
+    kind: 'ClusterConfiguration',
+    controllerManager: {
+      extraArgs: [
+        { name: 'leader-elect', value: 'false' },
+        { name: 'enable-hostpath-provisioner', value: 'true' },
+      ],
+    },
+    scheduler: { extraArgs: [{ name: 'leader-elect', value: 'false' }] },
+  };
+
   it('lets the kubelet run on cgroup v1 only on such hosts (failCgroupV1: false)', () => {
-    expect(parse(kindConfig(cluster, 'img:1', v2)).kubeadmConfigPatches).toBeUndefined();
+    const v2Patches = parse(kindConfig(cluster, 'img:1', v2)).kubeadmConfigPatches;
+    expect(v2Patches.map((p: string) => parse(p))).toEqual([noLeaderElection]);
     const patches = parse(kindConfig(cluster, 'img:1', { ...v2, cgroupV1: true })).kubeadmConfigPatches;
     expect(patches.map((p: string) => parse(p))).toEqual([
+      noLeaderElection,
       { kind: 'KubeletConfiguration', failCgroupV1: false },
     ]);
   });
