@@ -62,6 +62,12 @@ describe('summarize and timeline', () => {
     expect(summary.pods).toEqual({ p1: 2, p2: 2 });
     expect(summary.lagMs.max).toBe(1);
     expect(summary.achievedRate).toBe(100);
+    expect(summary.slowConnects).toBe(0);
+  });
+
+  it('counts the requests whose handshake took a second or more (a SYN retransmitted)', () => {
+    const rs = records('1111').map((r, i) => ({ ...r, connectMs: [0.4, 999, 1000, 3012][i] }));
+    expect(summarize(rs).slowConnects).toBe(2);
   });
 
   it('buckets by start time', () => {
