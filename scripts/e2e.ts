@@ -38,9 +38,11 @@ import { has } from './lib/exec.js';
 import { type DataPath, formatDataPath, startDataPathProbe } from './lib/host-metrics.js';
 import { deleteCluster, pauseCluster, unpauseCluster } from './lib/kind.js';
 import {
+  controlPlaneRestarts,
   histogramDelta,
   type ProgrammingSummary,
   readProgramming,
+  restartsBetween,
   summarizeProgramming,
 } from './lib/kube-proxy.js';
 import { info, main, phase, processStart, timings } from './lib/log.js';
@@ -84,6 +86,8 @@ interface Suite {
   kubeProxy?: Record<string, ProgrammingSummary>;
   /** The host's TCP counters and CPU per part during the suite. */
   dataPath?: DataPath;
+  /** Control-plane containers that restarted during the suite, with how often. */
+  controlPlaneRestarts?: string[];
 }
 
 /**
@@ -107,6 +111,7 @@ const preflight = (spec: ClusterSpec) =>
 /** Runs one vitest suite; a live one prints as it goes, another is kept in a log and printed after. */
 async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Promise<boolean> {
   const before = await readProgramming(suite.spec);
+  const restartsBefore = await controlPlaneRestarts(suite.spec);
   const probe = await startDataPathProbe();
   const passed = await phase(`e2e ${suite.name}`, async () => {
     const result = await $({
@@ -133,6 +138,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
     return result.exitCode === 0;
   });
   suite.dataPath = await probe.stop();
+  suite.controlPlaneRestarts = restartsBetween(restartsBefore, await controlPlaneRestarts(suite.spec));
   const after = await readProgramming(suite.spec);
   suite.kubeProxy = Object.fromEntries(
     [...after].map(([node, h]) => [
@@ -150,6 +156,9 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
   const slowConnects = (await readScenarios(suite)).reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
   for (const line of formatDataPath(suite.dataPath)) info(`${suite.name}: ${line}`);
   info(`${suite.name}: ${slowConnects} sampled requests took ≥ 1 s to connect`);
+  info(
+    `${suite.name}: control plane restarts during the suite: ${suite.controlPlaneRestarts.join(', ') || 'none'}`,
+  );
   return passed;
 }
 
@@ -358,7 +367,9 @@ await main(async () => {
     phases: timings.map(({ name, at, ms }) => ({ name, at, ms })),
     files: (await Promise.all(suites.map(readFiles))).flat(),
     kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),
-    dataPath: Object.fromEntries(suites.map((s) => [s.name, s.dataPath ?? {}])),
+    dataPath: Object.fromEntries(
+      suites.map((s) => [s.name, { ...s.dataPath, controlPlaneRestarts: s.controlPlaneRestarts ?? [] }]),
+    ),
   };
   await writeFile(join(reports, 'timings.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(

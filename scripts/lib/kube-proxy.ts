@@ -98,3 +98,28 @@ export async function readProgramming(spec: ClusterSpec = cluster): Promise<Map<
   );
   return result;
 }
+
+/**
+ * Restart counts of the control plane's containers (kube-system pods labelled tier=control-plane), by
+ * pod. A controller manager that restarts leaves EndpointSlices still until its successor syncs: one
+ * cause of endpoint changes that every node's kube-proxy programs late at the same moment.
+ */
+export async function controlPlaneRestarts(spec: ClusterSpec = cluster): Promise<Map<string, number>> {
+  const path =
+    '{range .items[*]}{.metadata.name}{" "}{range .status.containerStatuses[*]}{.restartCount}{end}{"\\n"}{end}';
+  const out =
+    await q`${controlPlaneKubectl(spec)} -n kube-system get pods -l tier=control-plane -o ${`jsonpath=${path}`}`.nothrow();
+  const counts = new Map<string, number>();
+  for (const line of out.stdout.trim().split('\n')) {
+    const [name, count] = line.split(' ');
+    if (name && count !== undefined) counts.set(name, Number(count));
+  }
+  return counts;
+}
+
+/** What restarted in between: "kube-controller-manager-x 2", or nothing. */
+export function restartsBetween(before: Map<string, number>, after: Map<string, number>): string[] {
+  return [...after]
+    .filter(([name, n]) => n > (before.get(name) ?? 0))
+    .map(([name, n]) => `${name} ${n - (before.get(name) ?? 0)}`);
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { histogramDelta, programmingHistogram, summarizeProgramming } from '../lib/kube-proxy.js';
+import {
+  histogramDelta,
+  programmingHistogram,
+  restartsBetween,
+  summarizeProgramming,
+} from '../lib/kube-proxy.js';
 
 // Part of what kube-proxy 1.37 served on this machine's control plane after two suites (buckets trimmed).
 const metrics = (counts: number[]) =>
@@ -60,5 +65,21 @@ describe("kube-proxy's endpoint programming latency", () => {
 
   it('an empty reading (no kube-proxy metrics) is no changes, not an error', () => {
     expect(summarizeProgramming(new Map(), 6)).toMatchObject({ changes: 0, over: 0 });
+  });
+});
+
+describe('restartsBetween', () => {
+  it('names the control-plane pods that restarted, with how often', () => {
+    const before = new Map([
+      ['kube-controller-manager-x', 1],
+      ['etcd-x', 0],
+    ]);
+    const after = new Map([
+      ['kube-controller-manager-x', 3],
+      ['etcd-x', 0],
+      ['kube-scheduler-x', 1],
+    ]);
+    expect(restartsBetween(before, after)).toEqual(['kube-controller-manager-x 2', 'kube-scheduler-x 1']);
+    expect(restartsBetween(after, after)).toEqual([]);
   });
 });
