@@ -2,15 +2,36 @@
 // images cached (after one untimed warm-up run if a cluster is missing), N times; each run prints its own
 // timing table, and this prints one line per run and the target. A benchmark, not a test: it never
 // fails on time, only when a run fails.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScenarioRecord } from '@rollout-lab/report';
 import { $, argv } from 'zx';
 import { cluster, nodesCluster, repoRoot } from './lib/config.js';
 import type { E2eTimings } from './lib/e2e-timings.js';
 import { clusterState, ensureKind } from './lib/kind.js';
 import { info, main, UserError } from './lib/log.js';
 
-const TARGET_S = 180;
+/** The issue's target for a warm run on this project's 2-core machine; 8 minutes is the bar. */
+const TARGET_S = 360;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.floor((sorted.length - 1) / 2)] as number) : Number.NaN;
+};
+
+/** The scenarios' own p99 latency (answers only as summarize counts them), from their records. */
+async function scenarioP99s(): Promise<number[]> {
+  const p99s: number[] = [];
+  for (const dir of ['e2e/.reports/scenarios', 'e2e/.reports/nodes/scenarios']) {
+    const files = await readdir(join(repoRoot, dir)).catch(() => [] as string[]);
+    for (const f of files.filter((f) => f.endsWith('.json'))) {
+      const r = JSON.parse(await readFile(join(repoRoot, dir, f), 'utf8')) as ScenarioRecord;
+      // A scenario that fails on purpose (a careless rollout, a faulty canary) says nothing of the machine.
+      if (!r.failuresInjected && r.summary.failed === 0) p99s.push(r.summary.latencyMs.p99);
+    }
+  }
+  return p99s;
+}
 
 await main(async () => {
   const runs = Number(argv.runs ?? 1);
@@ -29,10 +50,12 @@ await main(async () => {
   for (let i = 1; i <= runs; i++) {
     const code = (await e2e()).exitCode;
     const t: E2eTimings = JSON.parse(await readFile(join(repoRoot, 'e2e/.reports/timings.json'), 'utf8'));
-    const longest = t.files[0];
+    const main = Object.values(t.dataPath ?? {})[0] as { tcp?: Record<string, number> } | undefined;
+    const p99s = await scenarioP99s();
     rows.push(
-      `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; longest file ` +
-        `${longest?.file} ${((longest?.ms ?? 0) / 1000).toFixed(1)} s; ${t.workers} files at a time`,
+      `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; ${t.workers} files at a time; ` +
+        `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
+        `worst ${Math.max(...p99s).toFixed(0)} ms (${p99s.length} scenarios)`,
     );
     if (code !== 0) failed++;
   }
