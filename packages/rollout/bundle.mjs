@@ -13,6 +13,9 @@ await build({
   outdir: 'bundle',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
+  // The sampler starts a worker thread from a file beside its own module (dist/sampler-thread.js): it
+  // stays the installed package, loaded when a command samples.
+  external: ['@rollout-lab/traffic'],
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: {
     js: "import { createRequire as __rolloutLabRequire } from 'node:module'; const require = __rolloutLabRequire(import.meta.url);",

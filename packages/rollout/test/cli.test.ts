@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -209,5 +209,18 @@ current-context: team
     const r = rollout('watch', 'http://127.0.0.1:9/', '--duration', '1');
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('error: cannot reach http://127.0.0.1:9/ (ECONNREFUSED)');
+  });
+});
+
+describe('the bundle', () => {
+  it('loads the sampler from its package, whose worker thread is a file beside its module', () => {
+    const files = readdirSync(fileURLToPath(new URL('../bundle', import.meta.url)), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.mjs'));
+    const text = files.map((f) =>
+      readFileSync(fileURLToPath(new URL(`../bundle/${f}`, import.meta.url)), 'utf8'),
+    );
+    expect(text.some((t) => t.includes('from "@rollout-lab/traffic"'))).toBe(true);
+    expect(text.some((t) => t.includes('sampler-thread'))).toBe(false);
   });
 });
