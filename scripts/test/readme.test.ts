@@ -58,12 +58,12 @@ function missing(line: string): string | undefined {
     return second && cliCommands.has(second) ? undefined : `the kubectl plugin has no command "${second}"`;
   }
   if (tool === 'ln') {
-    // Linking a built file: its source must exist (dist/x.js is built from src/x.ts).
+    // Linking a built file: its source must exist (dist/x.js and bundle/x.mjs are built from src/x.ts).
     const built = words
-      .find((w) => w.includes('/dist/'))
+      .find((w) => /\/(dist|bundle)\//.test(w))
       ?.replace(/^"?\$PWD\//, '')
       .replace(/"$/, '');
-    const source = built?.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+    const source = built?.replace(/\/(dist|bundle)\//, '/src/').replace(/\.m?js$/, '.ts');
     return source && existsSync(join(repoRoot, source)) ? undefined : `ln of no built file: ${line}`;
   }
   if (tool === 'kubectl') {
