@@ -249,7 +249,7 @@ async function e2eFiles(): Promise<string[]> {
 async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
   if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS === '1') return;
   await pauseCluster(spec);
-  info(`cluster ${spec.name} paused while idle (the next pnpm e2e thaws it; or: docker unpause its nodes)`);
+  info(`cluster ${spec.name} paused while idle (thawed at the end of this run)`);
 }
 
 await main(async () => {
@@ -357,8 +357,12 @@ await main(async () => {
       }
     }
   }
-  // This minor's main cluster is left running, as `pnpm cluster:up` leaves it.
-  if (others.length && runMain) await unpauseCluster(mainCluster);
+  // The clusters are left running, as `pnpm cluster:up` leaves them: paused only while this run had no
+  // use for them.
+  await Promise.all([
+    runMain ? unpauseCluster(mainCluster) : undefined,
+    runNodes ? unpauseCluster(nodesCluster) : undefined,
+  ]);
 
   const result: E2eTimings = {
     startedAt: new Date(processStart).toISOString(),
