@@ -120,23 +120,23 @@ export async function nodeVersions(spec: ClusterSpec): Promise<Array<{ name: str
  * thaws it before use.
  */
 export async function pauseCluster(spec: ClusterSpec): Promise<void> {
-  const running = [];
-  for (const node of nodeNames(spec)) {
-    const state = await q`docker inspect -f {{.State.Status}} ${node}`.nothrow();
-    if (state.stdout.trim() === 'running') running.push(node);
-  }
-  if (running.length) await q`docker pause ${running}`;
+  await nodesIn(spec, 'running', 'pause');
 }
 
 /** Thaws a paused cluster's nodes; returns whether any was paused. */
 export async function unpauseCluster(spec: ClusterSpec): Promise<boolean> {
-  const paused = [];
+  return (await nodesIn(spec, 'paused', 'unpause')) > 0;
+}
+
+/** Applies `docker pause|unpause` to the cluster's nodes in the given state; returns how many. */
+async function nodesIn(spec: ClusterSpec, state: string, verb: 'pause' | 'unpause'): Promise<number> {
+  const nodes = [];
   for (const node of nodeNames(spec)) {
-    const state = await q`docker inspect -f {{.State.Status}} ${node}`.nothrow();
-    if (state.stdout.trim() === 'paused') paused.push(node);
+    const status = await q`docker inspect -f {{.State.Status}} ${node}`.nothrow();
+    if (status.stdout.trim() === state) nodes.push(node);
   }
-  if (paused.length) await q`docker unpause ${paused}`;
-  return paused.length > 0;
+  if (nodes.length) await q`docker ${verb} ${nodes}`;
+  return nodes.length;
 }
 
 export async function clusterState(kind: string, spec: ClusterSpec = cluster): Promise<ClusterState> {
