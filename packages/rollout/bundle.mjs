@@ -21,6 +21,7 @@ await build({
     js: "import { createRequire as __rolloutLabRequire } from 'node:module'; const require = __rolloutLabRequire(import.meta.url);",
   },
   legalComments: 'none',
+  minify: true,
   logLevel: 'warning',
 });
 chmodSync('bundle/cli.mjs', 0o755);
