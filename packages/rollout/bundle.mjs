@@ -22,6 +22,8 @@ await build({
   },
   legalComments: 'none',
   minify: true,
+  // Error classes name themselves after their constructor (errors.ts).
+  keepNames: true,
   logLevel: 'warning',
 });
 chmodSync('bundle/cli.mjs', 0o755);
