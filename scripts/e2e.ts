@@ -333,36 +333,39 @@ await main(async () => {
   const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
   const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
   if (others.length && runMain) await pauseWhileIdle(mainCluster);
-  for (const other of others) {
-    const otherPlan: ImagePlan = await planImages(other);
-    await installKind(otherPlan);
-    const spec = clustersFor(other).main;
-    const suite: Suite = {
-      name: `seed scenarios (Kubernetes ${other.minor})`,
-      release: other,
-      args: [...matrixFiles, ...testFilter],
-      reports: `.reports/k8s-${other.minor}`,
-      kubeconfig: await createCluster(kind, otherPlan, spec),
-      ports: portRange(spec),
-      spec,
-    };
-    try {
-      await loadAppImages(kind, spec);
-      await preflight(spec);
-      suites.push(suite);
-      passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }, true));
-    } finally {
-      if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS !== '1') {
-        await phase(`delete cluster ${spec.name}`, () => deleteCluster(kind, spec));
+  try {
+    for (const other of others) {
+      const otherPlan: ImagePlan = await planImages(other);
+      await installKind(otherPlan);
+      const spec = clustersFor(other).main;
+      const suite: Suite = {
+        name: `seed scenarios (Kubernetes ${other.minor})`,
+        release: other,
+        args: [...matrixFiles, ...testFilter],
+        reports: `.reports/k8s-${other.minor}`,
+        kubeconfig: await createCluster(kind, otherPlan, spec),
+        ports: portRange(spec),
+        spec,
+      };
+      try {
+        await loadAppImages(kind, spec);
+        await preflight(spec);
+        suites.push(suite);
+        passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }, true));
+      } finally {
+        if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS !== '1') {
+          await phase(`delete cluster ${spec.name}`, () => deleteCluster(kind, spec));
+        }
       }
     }
+  } finally {
+    // The clusters are left running, as `pnpm cluster:up` leaves them, whatever happened: paused only
+    // while this run had no use for them.
+    await Promise.all([
+      runMain ? unpauseCluster(mainCluster) : undefined,
+      runNodes ? unpauseCluster(nodesCluster) : undefined,
+    ]);
   }
-  // The clusters are left running, as `pnpm cluster:up` leaves them: paused only while this run had no
-  // use for them.
-  await Promise.all([
-    runMain ? unpauseCluster(mainCluster) : undefined,
-    runNodes ? unpauseCluster(nodesCluster) : undefined,
-  ]);
 
   const result: E2eTimings = {
     startedAt: new Date(processStart).toISOString(),

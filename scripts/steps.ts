@@ -55,7 +55,9 @@ export async function createCluster(
   chosen: ImagePlan,
   spec: ClusterSpec = clustersFor(chosen.kubernetes).main,
 ): Promise<string> {
-  const how = await phase(`cluster ${spec.name}`, () => ensureCluster(kind, chosen.nodeImage, spec));
+  const how = await phase(`cluster ${spec.name}`, () =>
+    ensureCluster(kind, chosen.nodeImage, spec, chosen.kubernetes.minor),
+  );
   info(`cluster ${spec.name}: ${how}`);
   const proxy = await reserveKubeProxyCpu(spec);
   if (proxy === 'changed')

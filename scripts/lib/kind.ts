@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { type ClusterSpec, cachePath, cluster, versions } from './config.js';
+import { type ClusterSpec, cachePath, cluster, defaultRelease, versions } from './config.js';
 import { logged, q } from './exec.js';
 import { cgroupV1, lacksSysResource } from './host.js';
 import { info, warn } from './log.js';
@@ -30,7 +30,35 @@ export interface HostQuirks {
 }
 
 /** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
-export function kindConfig(spec: ClusterSpec, nodeImage: string, host: HostQuirks): string {
+/**
+ * Turns leader election off for the controller manager and the scheduler, in the kubeadm API that kind
+ * ${versions.kind} writes for the minor: v1beta4 (argument lists) from 1.36, v1beta3 (maps) before. A merge
+ * patch replaces a list whole, so kind's own argument is restated there; a map is merged.
+ */
+export function noLeaderElectionPatch(minor: string): string {
+  const [major = 0, min = 0] = minor.split('.').map(Number);
+  const lists = major > 1 || min >= 36;
+  const arg = (name: string, value: string) =>
+    lists ? `    - { name: ${name}, value: "${value}" }` : `    ${name}: "${value}"`;
+  return [
+    'kind: ClusterConfiguration',
+    'controllerManager:',
+    '  extraArgs:',
+    arg('leader-elect', 'false'),
+    ...(lists ? [arg('enable-hostpath-provisioner', 'true')] : []),
+    'scheduler:',
+    '  extraArgs:',
+    arg('leader-elect', 'false'),
+    '',
+  ].join('\n');
+}
+
+export function kindConfig(
+  spec: ClusterSpec,
+  nodeImage: string,
+  host: HostQuirks,
+  kubernetesMinor: string = defaultRelease.minor,
+): string {
   const ports = [];
   for (let port = spec.nodePorts.first; port <= spec.nodePorts.last; port++) {
     ports.push({ containerPort: port, hostPort: port, listenAddress: '127.0.0.1', protocol: 'TCP' });
@@ -54,23 +82,8 @@ export function kindConfig(spec: ClusterSpec, nodeImage: string, host: HostQuirk
     nodes,
   };
   // One control plane has nobody to elect: without leader election the controller manager and the
-  // scheduler write no lease every 2 s, and cannot lose one on a starved machine (a controller manager
-  // that misses its 10 s renew deadline exits, and its successor waits out the 15 s lease before any
-  // EndpointSlice moves again). A merge patch replaces kubeadm v1beta4's argument lists whole, so kind's
-  // own argument is restated.
-  const patches = [
-    [
-      'kind: ClusterConfiguration',
-      'controllerManager:',
-      '  extraArgs:',
-      '    - { name: leader-elect, value: "false" }',
-      '    - { name: enable-hostpath-provisioner, value: "true" }',
-      'scheduler:',
-      '  extraArgs:',
-      '    - { name: leader-elect, value: "false" }',
-      '',
-    ].join('\n'),
-  ];
+  // scheduler write no lease every 2 s, and cannot lose one on a starved machine.
+  const patches = [noLeaderElectionPatch(kubernetesMinor)];
   // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches every
   // node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
   if (host.cgroupV1) patches.push('kind: KubeletConfiguration\nfailCgroupV1: false\n');
@@ -173,12 +186,15 @@ export async function ensureCluster(
   kind: string,
   nodeImage: string,
   spec: ClusterSpec = cluster,
+  kubernetesMinor: string = defaultRelease.minor,
 ): Promise<'reused' | 'created'> {
   const configFile = cachePath(`kind-config-${spec.name}.yaml`);
-  const config = kindConfig(spec, nodeImage, {
-    lacksSysResource: await lacksSysResource(),
-    cgroupV1: cgroupV1(),
-  });
+  const config = kindConfig(
+    spec,
+    nodeImage,
+    { lacksSysResource: await lacksSysResource(), cgroupV1: cgroupV1() },
+    kubernetesMinor,
+  );
   const state = await clusterState(kind, spec);
   if (state === 'healthy') {
     const controlPlane = nodeNames(spec)[0] as string;

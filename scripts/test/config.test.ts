@@ -63,6 +63,19 @@ describe('kindConfig', () => {
     scheduler: { extraArgs: [{ name: 'leader-elect', value: 'false' }] },
   };
 
+  it("turns leader election off in the kubeadm API kind writes for the minor (v1beta3's maps before 1.36)", () => {
+    const patches = (minor: string) =>
+      parse(kindConfig(cluster, 'img:1', v2, minor)).kubeadmConfigPatches.map((p: string) => parse(p));
+    expect(patches('1.36')).toEqual([noLeaderElection]);
+    expect(patches('1.35')).toEqual([
+      {
+        kind: 'ClusterConfiguration',
+        controllerManager: { extraArgs: { 'leader-elect': 'false' } },
+        scheduler: { extraArgs: { 'leader-elect': 'false' } },
+      },
+    ]);
+  });
+
   it('lets the kubelet run on cgroup v1 only on such hosts (failCgroupV1: false)', () => {
     const v2Patches = parse(kindConfig(cluster, 'img:1', v2)).kubeadmConfigPatches;
     expect(v2Patches.map((p: string) => parse(p))).toEqual([noLeaderElection]);
