@@ -48,9 +48,17 @@ if (process.argv.includes('--e2e')) {
         .filter((f) => f === 'e2e.json' || f.endsWith('/e2e.json'))
         .sort()
     : [];
+  const failedBefore = failed;
   for (const file of found) add(`e2e ${relative(root, join(e2eReports, file))}`, join(e2eReports, file));
   if (!found.length) {
     console.log('e2e: no .reports/**/e2e.json (the e2e suite did not run)');
+    failed++;
+  }
+  // A step outside the suites (a matrix cluster that could not be made) fails the run without a test.
+  const exitAt = process.argv.indexOf('--e2e-exit');
+  const e2eExit = exitAt > 0 ? Number(process.argv[exitAt + 1]) : 0;
+  if (e2eExit !== 0 && failed === failedBefore) {
+    console.log(`e2e: pnpm e2e exited ${e2eExit} with no failed test counted (a step outside the suites failed; see its log)`);
     failed++;
   }
 }
