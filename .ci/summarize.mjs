@@ -58,7 +58,9 @@ if (process.argv.includes('--e2e')) {
   const exitAt = process.argv.indexOf('--e2e-exit');
   const e2eExit = exitAt > 0 ? Number(process.argv[exitAt + 1]) : 0;
   if (e2eExit !== 0 && failed === failedBefore) {
-    console.log(`e2e: pnpm e2e exited ${e2eExit} with no failed test counted (a step outside the suites failed; see its log)`);
+    console.log(
+      `e2e: pnpm e2e exited ${e2eExit} with no failed test counted (a step outside the suites failed; see its log)`,
+    );
     failed++;
   }
 }
