@@ -88,6 +88,8 @@ interface Suite {
   dataPath?: DataPath;
   /** Control-plane containers that restarted during the suite, with how often. */
   controlPlaneRestarts?: string[];
+  /** The scenario records its tests wrote, read once after it. */
+  scenarios?: ScenarioRecord[];
 }
 
 /**
@@ -153,7 +155,8 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
         `slowest ${Number.isFinite(p.max) ? `≤ ${p.max} s` : 'beyond the last bucket'}; ${p.over} over the ${p.budgetS} s a terminating pod surely waits`,
     );
   }
-  const slowConnects = (await readScenarios(suite)).reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
+  suite.scenarios = await readScenarios(suite);
+  const slowConnects = suite.scenarios.reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
   for (const line of formatDataPath(suite.dataPath)) info(`${suite.name}: ${line}`);
   info(`${suite.name}: ${slowConnects} sampled requests took ≥ 1 s to connect`);
   info(
@@ -244,7 +247,7 @@ async function e2eFiles(): Promise<string[]> {
 
 /**
  * A cluster that waits on others costs their CPU (the three-node one took 0.28 cores doing nothing):
- * frozen until its next use, which thaws it (kind.ts clusterState).
+ * frozen until the run ends (or its next use: kind.ts clusterState thaws it).
  */
 async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
   if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS === '1') return;
@@ -382,7 +385,7 @@ await main(async () => {
   console.log(
     `\npnpm e2e: where the time went (also in e2e/.reports/timings.json)\n${formatTimings(result)}`,
   );
-  const scenarios = await Promise.all(suites.map(readScenarios));
+  const scenarios = suites.map((s) => s.scenarios ?? []);
   await writeReport(suites, scenarios);
   if (flags.matrix) {
     const cells = suites.flatMap((suite, i) =>

@@ -157,13 +157,12 @@ export async function clusterState(kind: string, spec: ClusterSpec = cluster): P
   if (!clusters.includes(spec.name)) return 'absent';
   const nodes = nodeNames(spec);
   // A thawed node's kubelet reports Ready again within its next status update (10 s).
-  const thawed = await unpauseCluster(spec);
-  for (let i = 0; i < (thawed ? 30 : 1); i++) {
+  const attempts = (await unpauseCluster(spec)) ? 30 : 1;
+  for (let i = 1; ; i++) {
     const state = await readyState(spec, nodes);
-    if (state === 'healthy' || i === (thawed ? 29 : 0)) return state;
+    if (state === 'healthy' || i >= attempts) return state;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
-  return 'broken';
 }
 
 async function readyState(spec: ClusterSpec, nodes: string[]): Promise<ClusterState> {
