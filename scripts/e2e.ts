@@ -252,8 +252,8 @@ async function e2eFiles(): Promise<string[]> {
  */
 async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
   if (process.env.ROLLOUT_LAB_KEEP_CLUSTERS === '1') return;
-  await pauseCluster(spec);
-  info(`cluster ${spec.name} paused while idle (thawed at its next use or at the end of this run)`);
+  if (await pauseCluster(spec))
+    info(`cluster ${spec.name} paused while idle (thawed at its next use or at the end of this run)`);
 }
 
 await main(async () => {
@@ -281,7 +281,7 @@ await main(async () => {
   const suites: Suite[] = [];
   const passed: boolean[] = [];
   try {
-    if (runMain && runNodes) await pauseWhileIdle(nodesCluster);
+    if (runMain) await pauseWhileIdle(nodesCluster);
     const [kubeconfig] = await Promise.all([
       runMain ? createCluster(kind, chosen, mainCluster) : undefined,
       (async () => {
@@ -364,10 +364,7 @@ await main(async () => {
   } finally {
     // The clusters are left running, as `pnpm cluster:up` leaves them, whatever happened: paused only
     // while this run had no use for them.
-    await Promise.all([
-      runMain ? unpauseCluster(mainCluster) : undefined,
-      runNodes ? unpauseCluster(nodesCluster) : undefined,
-    ]);
+    await Promise.all([unpauseCluster(mainCluster), unpauseCluster(nodesCluster)]);
   }
 
   const result: E2eTimings = {

@@ -132,8 +132,8 @@ export async function nodeVersions(spec: ClusterSpec): Promise<Array<{ name: str
  * e2e` freezes one it will not use for a while (docker pause: the cgroup freezer, no process runs) and
  * thaws it before use.
  */
-export async function pauseCluster(spec: ClusterSpec): Promise<void> {
-  await nodesIn(spec, 'running', 'pause');
+export async function pauseCluster(spec: ClusterSpec): Promise<number> {
+  return nodesIn(spec, 'running', 'pause');
 }
 
 /** Thaws a paused cluster's nodes; returns whether any was paused. */
