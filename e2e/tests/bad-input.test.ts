@@ -43,7 +43,7 @@ describe('bad input leaves the cluster unchanged', () => {
     [
       ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '120'],
       2,
-      'error: --weight needs a number from 0 to 100, got "120"',
+      'error: --weight needs a whole number from 0 to 100, got "120"',
     ],
     [
       ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '10'],

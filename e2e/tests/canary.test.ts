@@ -135,7 +135,7 @@ describe('canary (seed section on canary releases)', () => {
       'a 10 % canary cannot be expressed with 4 replicas in total',
     );
     await expect(setCanaryWeight(k8s, pair, 150)).rejects.toThrow(
-      'canary weight must be between 0 and 100, got 150',
+      'canary weight must be a whole number from 0 to 100, got 150',
     );
     expect(
       (await getDeployment(k8s, { namespace: pair.namespace, name: pair.stable })).metadata?.resourceVersion,

@@ -69,7 +69,10 @@ describe('rollout CLI without a cluster', () => {
   it.each([
     [['frobnicate'], 'error: unknown command "frobnicate"'],
     [['set-image', 'deploy-myapp', 'myapp=Bad Image'], 'error: malformed image reference "Bad Image"'],
-    [['canary', 'a', 'b', '--weight', 'lots'], 'error: --weight needs a number from 0 to 100, got "lots"'],
+    [
+      ['canary', 'a', 'b', '--weight', 'lots'],
+      'error: --weight needs a whole number from 0 to 100, got "lots"',
+    ],
     [
       ['undo', 'deploy-myapp', '--to-revision=-1'],
       'error: --to-revision needs a whole number from 0 to 2147483647, got "-1"',

@@ -61,7 +61,9 @@ describe('splitReplicas (canary weights)', () => {
     expect(splitReplicas(4, 100)).toEqual({ stable: 0, canary: 4, achieved: 100 });
   });
   it('refuses weights outside 0-100 and weights the replicas cannot express', () => {
-    expect(() => splitReplicas(4, 101)).toThrow('canary weight must be between 0 and 100, got 101');
+    expect(() => splitReplicas(4, 101)).toThrow(
+      'canary weight must be a whole number from 0 to 100, got 101',
+    );
     expect(() => splitReplicas(4, -1)).toThrow(InvalidInputError);
     expect(() => splitReplicas(4, Number.NaN)).toThrow(InvalidInputError);
     expect(() => splitReplicas(4, 10)).toThrow(

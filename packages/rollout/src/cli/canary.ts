@@ -14,9 +14,7 @@ export const canaryCommand: Command = {
       throw new UsageError(`--weight goes with canary, not ${ctx.command}`);
     }
     const weight =
-      ctx.command === 'canary'
-        ? numberFlag('weight', str(flags, 'weight'), { min: 0, max: 100, integer: false })
-        : undefined;
+      ctx.command === 'canary' ? numberFlag('weight', str(flags, 'weight'), { min: 0, max: 100 }) : undefined;
     const pair = { namespace: ctx.namespace, stable, canary };
     ctx.setInterrupted(
       `one of ${stable} and ${canary} may already be rescaled: \`rollout ${ctx.command} ${stable} ${canary}\` again converges`,

@@ -20,8 +20,8 @@ export interface Split {
 }
 
 export function checkWeight(weight: number): void {
-  if (!Number.isFinite(weight) || weight < 0 || weight > 100) {
-    throw new InvalidInputError(`canary weight must be between 0 and 100, got ${weight}`);
+  if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+    throw new InvalidInputError(`canary weight must be a whole number from 0 to 100, got ${weight}`);
   }
 }
 

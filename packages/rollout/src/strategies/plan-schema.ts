@@ -1,6 +1,6 @@
 // A canary plan as data (rollout-lab.dev/v1 CanaryPlan): parsed and checked field by field, so that an
 // error names the bad field ("steps[2].pause.duration: expected a duration like 30s").
-import { loadYaml } from '@kubernetes/client-node';
+import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 import { checkImageReference } from '../resources/image-ref.js';
 import { deploymentName } from '../resources/names.js';
@@ -52,9 +52,16 @@ class Problems {
         this.add(path ? `${path}.${key}` : key, `unknown field (known: ${keys.join(', ')})`);
     }
   }
-  number(path: string, value: unknown, min: number, max: number): number | undefined {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      return this.add(path, `expected a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  number(path: string, value: unknown, min: number, max: number, whole = false): number | undefined {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < min ||
+      value > max ||
+      (whole && !Number.isInteger(value))
+    ) {
+      const what = whole ? 'a whole number' : 'a number';
+      return this.add(path, `expected ${what} from ${min} to ${max}, got ${JSON.stringify(value)}`);
     }
     return value;
   }
@@ -115,7 +122,8 @@ function stepOf(p: Problems, raw: unknown, i: number, hasAnalysis: boolean): Pla
     return p.add(at, 'expected one of setWeight, pause, analysis');
   const [kind, value] = Object.entries(raw)[0] as [string, unknown];
   if (kind === 'setWeight') {
-    const weight = p.number(`${at}.setWeight`, value, 0, 100);
+    // Whole percents, as `rollout canary --weight` takes them.
+    const weight = p.number(`${at}.setWeight`, value, 0, 100, true);
     return weight === undefined ? undefined : { setWeight: weight };
   }
   if (kind === 'pause') {
@@ -179,10 +187,24 @@ export function validatePlan(raw: unknown): CanaryPlan {
   };
 }
 
+/** A plan is a page of YAML; anything far larger is not one (and is refused before it is parsed). */
+export const MAX_PLAN_BYTES = 64 * 1024;
+/** Aliases a plan may use: a handful at most; many are an expansion bomb ("billion laughs"). */
+const MAX_ALIASES = 50;
+
+/** The plan in `text`, or an InvalidInputError: too large, not one YAML document, or a bad field. */
 export function parsePlan(text: string): CanaryPlan {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new InvalidInputError(`a CanaryPlan is at most ${MAX_PLAN_BYTES} bytes, this one has ${bytes}`);
+  }
   let raw: unknown;
   try {
-    raw = loadYaml(text);
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    const [first] = doc.errors;
+    if (first) throw first;
+    // toJS counts every alias it expands, so a nested bomb stops at the limit, not at the heap's.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
     throw new InvalidInputError(`not YAML: ${(error as Error).message.split('\n')[0]}`);
   }
