@@ -13,8 +13,13 @@ const { InvalidInputError } = await import('./errors.js');
 
 /** What an interruption leaves behind, for the SIGINT message (set by the commands that write). */
 let interrupted = 'nothing was changed';
-const onInterrupt = () => {
+const cleanups: Array<() => Promise<void>> = [];
+const onInterrupt = async () => {
   console.error(`interrupted: ${interrupted}`);
+  // A second Ctrl-C, or 3 s, ends it at once.
+  process.once('SIGINT', () => process.exit(130));
+  const late = new Promise((resolve) => setTimeout(resolve, 3000).unref());
+  await Promise.race([Promise.allSettled(cleanups.map((fn) => fn())), late]);
   process.exit(130);
 };
 process.once('SIGINT', onInterrupt);
@@ -28,6 +33,9 @@ main(process.argv.slice(2), {
     },
     own: () => {
       process.off('SIGINT', onInterrupt);
+    },
+    cleanup: (fn) => {
+      cleanups.push(fn);
     },
   },
 }).catch((error: unknown) => {

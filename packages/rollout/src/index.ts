@@ -1,6 +1,15 @@
 // The library: verbs with kubectl's semantics (each a pure decision and a thin write), the strategies
 // built on them, and the printers. Arrows point down only: strategies → verbs → api/resources.
 export { type Cluster, type ConnectOptions, connect } from './api/client.js';
+export {
+  type Claim,
+  type ClaimOptions,
+  claim,
+  describeHolder,
+  HeldError,
+  LostClaimError,
+  leaseFree,
+} from './api/lease.js';
 export { getDeployment } from './api/read.js';
 export {
   type Backoff,
@@ -45,16 +54,22 @@ export {
   type AnalysisResult,
   abortStaged,
   analyse,
+  GATE,
+  type GateRecord,
+  gateOf,
+  gateRefusal,
   judge,
   type PromoteOptions,
   promoteStaged,
   type StageOptions,
   stageColor,
+  templateDigest,
 } from './strategies/bluegreen-preview.js';
 export {
   abortCanary,
   type CanaryOptions,
   type CanaryPair,
+  checkSplits,
   promoteCanary,
   type Split,
   setCanaryWeight,
@@ -68,6 +83,8 @@ export {
   type PlanPhase,
   type PlanResult,
   type PlanState,
+  PlanStoppedError,
+  planLeaseName,
   planStatus,
   promotePlan,
   resumePlan,
@@ -77,6 +94,7 @@ export {
 export { type AnalysisVerdict, judgeAnalysis } from './strategies/plan-analysis.js';
 export {
   type CanaryPlan,
+  MAX_PLAN_BYTES,
   type PlanAnalysis,
   type PlanStep,
   parsePlan,

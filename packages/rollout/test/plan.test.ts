@@ -1,10 +1,11 @@
 // Canary plans as data: the schema's errors name the field; the analysis verdict from plain records.
 import type { RequestRecord } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
+import { describeHolder, leaseFree } from '../src/api/lease.js';
 import { InvalidInputError } from '../src/errors.js';
-import { describeStep, stateOf } from '../src/strategies/plan.js';
+import { describeStep, planLeaseName, stateOf } from '../src/strategies/plan.js';
 import { judgeAnalysis } from '../src/strategies/plan-analysis.js';
-import { parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
+import { MAX_PLAN_BYTES, parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
 
 // The plan of issue 13, as written there.
 const ISSUE_PLAN = `
@@ -66,7 +67,7 @@ describe('CanaryPlan schema', () => {
     ],
     [
       (p: Record<string, unknown>) => ((p.steps as unknown[])[0] = { setWeight: 120 }),
-      'steps[0].setWeight: expected a number from 0 to 100, got 120',
+      'steps[0].setWeight: expected a whole number from 0 to 100, got 120',
     ],
     [
       (p: Record<string, unknown>) => ((p.steps as unknown[])[0] = { setWieght: 20 }),
@@ -125,10 +126,36 @@ describe('CanaryPlan schema', () => {
       (p.steps as unknown[])[0] = { setWeight: -1 };
     });
     expect(() => validatePlan(both)).toThrow(
-      /kind: expected CanaryPlan, got "x"; steps\[0\].setWeight: expected a number/,
+      /kind: expected CanaryPlan, got "x"; steps\[0\].setWeight: expected a whole number/,
     );
     expect(() => parsePlan('steps: [')).toThrow(/^not YAML: /);
     expect(() => parsePlan('- a\n- b')).toThrow('a CanaryPlan must be a YAML mapping');
+  });
+
+  it('takes whole percents only, as canary --weight does', () => {
+    expect(() => validatePlan(raw((p) => ((p.steps as unknown[])[0] = { setWeight: 33.5 })))).toThrow(
+      'steps[0].setWeight: expected a whole number from 0 to 100, got 33.5',
+    );
+  });
+
+  it('refuses an alias bomb, a repeated key and an oversized file in one line, fast', () => {
+    // Nine levels of nine aliases each: 9^9 nodes if expanded, a 1 KB file.
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const bomb = `${levels.join('\n')}\nsteps: *a8\n`;
+    expect(bomb.length).toBeLessThan(1024);
+    const started = performance.now();
+    expect(() => parsePlan(bomb)).toThrow(/^not YAML: Excessive alias count/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(() => parsePlan('stable: a\nstable: b\n')).toThrow(/^not YAML: Map keys must be unique/);
+    expect(() => parsePlan(`# ${'x'.repeat(MAX_PLAN_BYTES)}\n`)).toThrow(
+      `a CanaryPlan is at most ${MAX_PLAN_BYTES} bytes, this one has ${MAX_PLAN_BYTES + 3}`,
+    );
   });
 });
 
@@ -196,5 +223,35 @@ describe('plan analysis verdict', () => {
     };
     expect(stateOf(d)).toEqual({ plan, step: 4, phase: 'paused' });
     expect(stateOf({ metadata: {} })).toBeUndefined();
+  });
+});
+
+describe('plan ownership (Lease)', () => {
+  const lease = (holderIdentity: string | undefined, renewedAgoS: number, now: number) => ({
+    spec: {
+      holderIdentity,
+      leaseDurationSeconds: 15,
+      acquireTime: new Date(now - 60_000),
+      renewTime: new Date(now - renewedAgoS * 1000),
+    },
+  });
+  const now = Date.parse('2026-12-05T12:00:00Z');
+
+  it('is free when unheld, held by the asker, or not renewed within its duration', () => {
+    expect(leaseFree(lease(undefined, 1, now), 'me', now)).toBe(true);
+    expect(leaseFree(lease('me', 1, now), 'me', now)).toBe(true);
+    expect(leaseFree(lease('them', 14, now), 'me', now)).toBe(false);
+    expect(leaseFree(lease('them', 16, now), 'me', now)).toBe(true);
+  });
+
+  it('names its holder, since when and how fresh', () => {
+    expect(describeHolder(lease('ci/42/ab', 4, now), now)).toBe(
+      'held by ci/42/ab since 2026-12-05T11:59:00.000Z (renewed 4 s ago, 15 s lease)',
+    );
+  });
+
+  it('is named after the stable Deployment, within a name length', () => {
+    expect(planLeaseName('deploy-myapp')).toBe('rollout-lab-plan-deploy-myapp');
+    expect(planLeaseName('x'.repeat(253))).toHaveLength(253);
   });
 });

@@ -1,12 +1,21 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Watch,
+} from '@kubernetes/client-node';
 import { ConflictError, NotFoundError, RolloutError, UnreachableError } from '../errors.js';
 
 export interface Cluster {
   apps: AppsV1Api;
   core: CoreV1Api;
+  /** Leases: one plan runner per pair (api/lease.ts). */
+  coordination: CoordinationV1Api;
   watch: Watch;
   /** The server, for messages. */
   server: string;
@@ -52,6 +61,7 @@ export function connect(options: ConnectOptions = {}): Cluster {
   return {
     apps: kc.makeApiClient(AppsV1Api),
     core: kc.makeApiClient(CoreV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
     watch: new Watch(kc),
     server: kc.getCurrentCluster()?.server ?? '(no server)',
     namespace: kc.getContextObject(kc.getCurrentContext())?.namespace || 'default',

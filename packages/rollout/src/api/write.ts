@@ -104,11 +104,17 @@ export async function withConflictRetry<T>(
 export interface Seen {
   target: Target;
   generation: number | undefined;
+  /**
+   * What else must still hold of it at every read before a write (a plan runner's: its plan still runs
+   * and it still owns the pair); it throws otherwise. The write goes onto the version it judged.
+   */
+  guard?: (d: V1Deployment) => void;
 }
 
-export const seen = (target: Target, d: V1Deployment): Seen => ({
+export const seen = (target: Target, d: V1Deployment, guard?: Seen['guard']): Seen => ({
   target,
   generation: d.metadata?.generation,
+  ...(guard ? { guard } : {}),
 });
 
 /**
@@ -116,6 +122,7 @@ export const seen = (target: Target, d: V1Deployment): Seen => ({
  * decided from (status updates do not count; they change resourceVersion, not generation).
  */
 export function assertUnchanged(d: V1Deployment, expected: Seen, why: string): void {
+  expected.guard?.(d);
   const now = d.metadata?.generation;
   if (expected.generation !== undefined && now !== expected.generation) {
     throw new ChangedMeanwhileError(
@@ -147,6 +154,6 @@ export async function writeIfUnchanged(
     const body = patch(d);
     if (!body) return expected;
     const written = await patchIfUnchanged(cluster, expected.target, d, body, options);
-    return options.dryRun ? expected : seen(expected.target, written);
+    return options.dryRun ? expected : seen(expected.target, written, expected.guard);
   });
 }

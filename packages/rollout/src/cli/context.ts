@@ -42,6 +42,8 @@ export interface CommandContext {
   setInterrupted: (message: string) => void;
   /** Ctrl-C is this command's own (it ends a live view); the CLI's message is not printed. */
   ownInterrupt: () => void;
+  /** Work to finish before an interrupted command exits (a Lease given back), bounded in time. */
+  onInterrupt: (fn: () => Promise<void>) => void;
   /** Prints an outcome (and its kubectl equivalents with --kubectl); with --wait, waits after it. */
   report: (outcome: Outcome, waitAfter?: Target) => Promise<void>;
   /** A Target in the command's namespace. */

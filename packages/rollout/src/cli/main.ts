@@ -113,7 +113,12 @@ export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
   /** Records what an interruption would leave behind; `own` hands Ctrl-C to the command. */
-  interrupted: { set: (message: string) => void; own: () => void };
+  interrupted: {
+    set: (message: string) => void;
+    own: () => void;
+    /** Runs (briefly) before an interrupted process exits: a Lease given back. */
+    cleanup: (fn: () => Promise<void>) => void;
+  };
 }
 
 export async function main(argv: string[], io: Io): Promise<void> {
@@ -167,6 +172,7 @@ export async function main(argv: string[], io: Io): Promise<void> {
     progress: (message) => io.err(`  ${message}`),
     setInterrupted: io.interrupted.set,
     ownInterrupt: io.interrupted.own,
+    onInterrupt: io.interrupted.cleanup,
     target: (deployment): Target => ({ namespace: ctx.namespace, name: deployment }),
     report: async (outcome: Outcome, waitAfter?: Target) => {
       io.out(outcome.message);

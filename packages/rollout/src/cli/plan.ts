@@ -1,8 +1,7 @@
 // rollout plan run <file> | plan status|resume|abort|promote <stable>: canary plans (issue 13).
-import { readFile } from 'node:fs/promises';
-import { InvalidInputError } from '../errors.js';
 import { deploymentName } from '../resources/names.js';
 import { type Command, outputFormat, positionals, UsageError } from './context.js';
+import { readBoundedText } from './files.js';
 
 export const planCommand: Command = {
   names: ['plan'],
@@ -12,17 +11,15 @@ export const planCommand: Command = {
     const { abortPlan, describeStep, planStatus, promotePlan, resumePlan, runPlan } = await import(
       '../strategies/plan.js'
     );
-    const { parsePlan } = await import('../strategies/plan-schema.js');
+    const { MAX_PLAN_BYTES, parsePlan } = await import('../strategies/plan-schema.js');
     const [sub = '', arg = ''] = positionals(ctx, 2, '<run|status|resume|abort|promote> <file|stable>', {
       deployments: 0,
     });
     const format = outputFormat(flags.output);
     if (format && sub !== 'status') throw new UsageError(`-o goes with plan status, not plan ${sub}`);
-    const wait = { timeoutMs: ctx.timeoutMs, onProgress: ctx.progress };
+    const wait = { timeoutMs: ctx.timeoutMs, onProgress: ctx.progress, onClaim: ctx.onInterrupt };
     if (sub === 'run') {
-      const text = await readFile(arg, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new InvalidInputError(`cannot read ${arg}: ${error.code ?? error.message}`);
-      });
+      const text = await readBoundedText(arg, MAX_PLAN_BYTES, 'a CanaryPlan');
       const plan = parsePlan(text);
       ctx.setInterrupted(
         `the plan stopped at its current step on ${plan.stable} (rollout plan status ${plan.stable}); \`rollout plan run ${arg}\` again continues from it`,

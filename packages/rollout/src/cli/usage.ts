@@ -16,10 +16,12 @@ commands:
   promote <stable> <canary>               stable takes the canary's template; canary to 0
   abort <stable> <canary>                 canary to 0; stable takes every replica back
   plan run <file>                         a canary plan (rollout-lab.dev/v1 CanaryPlan): weights, pauses and
-                                          analysis, then promotion; plan status|resume|abort|promote <stable>
+                                          analysis, then promotion; plan status|resume|abort|promote <stable>;
+                                          one runner per pair (a Lease); abort and promote by hand win
   switch <blue|green>                     blue/green: scale the colour up, wait, switch the Service;
                                           --no-promote stops with it behind the preview Service only
-  promote-switch                          the live Service takes the staged colour
+  promote-switch                          the live Service takes the staged colour, if its
+                                          pre-promotion analysis passed (--unverified: anyway)
   abort-switch                            the staged colour to 0; the live Service is not touched
   watch <url>                             sample a URL and draw the version mix live
   verify <deployment> --url URL (--image c=img... | --undo [--to-revision N] | --restart)
@@ -41,6 +43,7 @@ flags:
   switch:  --service svc-myapp --prefix deploy-myapp --image c=image --scale-down-after DURATION
            --no-promote --preview-service svc-myapp-preview --preview-url URL --analysis 10s --rate 20
   promote-switch: --url URL --analysis 10s --rate 20 --scale-down-after DURATION --service --prefix
+           --unverified (promote a colour whose pre-promotion analysis failed or never ran)
   abort-switch: --service --preview-service --prefix
   watch:   --rate 20 --duration 60 --keep-alive
   verify:  --rate 50 --min-requests 1000 --settle 5 --keep-alive --report FILE.html -o json

@@ -54,7 +54,7 @@ function requireService(pair: CanaryPair, read: PairRead): void {
   }
 }
 
-async function readPair(cluster: Cluster, pair: CanaryPair): Promise<PairRead> {
+async function readPair(cluster: Cluster, pair: CanaryPair, guard?: Seen['guard']): Promise<PairRead> {
   checkPair(pair);
   const [stable, canary, services] = await Promise.all([
     getDeployment(cluster, stableOf(pair)),
@@ -63,18 +63,23 @@ async function readPair(cluster: Cluster, pair: CanaryPair): Promise<PairRead> {
       cluster.core.listNamespacedService({ namespace: pair.namespace }),
     ),
   ]);
+  guard?.(stable);
   const currentCanary = canary.spec?.replicas ?? 0;
   return {
     stable,
     canary,
-    seen: { stable: seen(stableOf(pair), stable), canary: seen(canaryOf(pair), canary) },
+    seen: { stable: seen(stableOf(pair), stable, guard), canary: seen(canaryOf(pair), canary) },
     services: services.items,
     currentCanary,
     total: (stable.spec?.replicas ?? 0) + currentCanary,
   };
 }
 
-export type CanaryOptions = WaitOptions & WriteOptions;
+export type CanaryOptions = WaitOptions &
+  WriteOptions & {
+    /** Checked on the stable Deployment at every read before a write (a plan runner's ownership). */
+    guard?: Seen['guard'];
+  };
 
 /**
  * Writes the split one side at a time, waiting between; before every write both Deployments must still
@@ -118,6 +123,22 @@ const scaleCommands = (pair: CanaryPair, to: Pick<Split, 'stable' | 'canary'>, c
     kubectlScale(s.side === 'stable' ? stableOf(pair) : canaryOf(pair), s.replicas),
   );
 
+/**
+ * What a sequence of splits needs, checked before its first write (a plan's): the pair exists, one
+ * Service selects both sides, and every weight can be expressed with the pair's replicas. Returns the
+ * canary as read, for the caller's own checks.
+ */
+export async function checkSplits(
+  cluster: Cluster,
+  pair: CanaryPair,
+  weights: readonly number[],
+): Promise<V1Deployment> {
+  const read = await readPair(cluster, pair);
+  requireService(pair, read);
+  for (const weight of weights) splitReplicas(read.total, weight);
+  return read.canary;
+}
+
 /** Sets the canary's share of traffic as replica counts (kube-proxy picks endpoints at random). */
 export async function setCanaryWeight(
   cluster: Cluster,
@@ -126,7 +147,7 @@ export async function setCanaryWeight(
   options: CanaryOptions = {},
 ): Promise<Outcome & Split> {
   checkWeight(weight);
-  const read = await readPair(cluster, pair);
+  const read = await readPair(cluster, pair, options.guard);
   const split = splitReplicas(read.total, weight);
   const kubectl = scaleCommands(pair, split, read.currentCanary);
   const message = `canary ${weight} %: ${pair.stable} ${split.stable}, ${pair.canary} ${split.canary} of ${read.total} replicas (${split.achieved.toFixed(1)} %, rounded to whole replicas)`;
@@ -156,7 +177,7 @@ export async function abortCanary(
   pair: CanaryPair,
   options: CanaryOptions = {},
 ): Promise<Outcome & Split> {
-  const read = await readPair(cluster, pair);
+  const read = await readPair(cluster, pair, options.guard);
   const split = { stable: read.total, canary: 0, achieved: 0 };
   const kubectl = scaleCommands(pair, split, read.currentCanary);
   const message = `canary aborted: ${pair.stable} ${read.total}, ${pair.canary} 0`;
@@ -175,7 +196,7 @@ export async function promoteCanary(
   pair: CanaryPair,
   options: CanaryOptions = {},
 ): Promise<Outcome & Split> {
-  const read = await readPair(cluster, pair);
+  const read = await readPair(cluster, pair, options.guard);
   const { images: imgs, ...patch } = decidePromote(pair, read.stable, read.canary, read.total);
   requireService(pair, read);
   const rerun = `\`rollout promote ${pair.stable} ${pair.canary}\` again decides from the new state`;

@@ -1,6 +1,6 @@
 // A plan's analysis step: the error rate and p99 of a sampled window, and HTTP checks that the canary's
 // own pods must answer with the expected status.
-import { type RequestRecord, startSamplerThread, summarize } from '@rollout-lab/traffic';
+import { type RequestRecord, startSamplerThread, summarize, type ThreadSampler } from '@rollout-lab/traffic';
 import type { PlanAnalysis } from './plan-schema.js';
 
 export interface AnalysisVerdict {
@@ -53,17 +53,36 @@ export async function analyse(
   analysis: PlanAnalysis,
   durationMs: number,
   canaryPrefix: string,
+  /** Polled every second; when it throws (the plan was ended by hand), the samplers stop and it rethrows. */
+  watch?: () => Promise<void>,
 ): Promise<AnalysisVerdict> {
-  const thread = (url: string, options: { rate: number; durationMs?: number; maxRequests?: number }) =>
-    startSamplerThread({
-      url,
-      ...options,
-      classifier: 'any',
-    }).done;
+  const samplers: ThreadSampler[] = [];
+  const thread = (url: string, options: { rate: number; durationMs?: number; maxRequests?: number }) => {
+    const sampler = startSamplerThread({ url, ...options, classifier: 'any' });
+    samplers.push(sampler);
+    return sampler.done;
+  };
   const window = thread(analysis.url, { rate: analysis.rate, durationMs });
   const checks = analysis.checks.map(async (check) => ({
     check,
     records: (await thread(new URL(check.path, analysis.url).href, { rate: 10, maxRequests: 30 })).records,
   }));
-  return judgeAnalysis(analysis, (await window).records, await Promise.all(checks), canaryPrefix);
+  const verdict = (async () =>
+    judgeAnalysis(analysis, (await window).records, await Promise.all(checks), canaryPrefix))();
+  if (!watch) return verdict;
+  let over = false;
+  const watching = (async () => {
+    while (!over) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!over) await watch();
+    }
+  })();
+  try {
+    return await Promise.race([verdict, watching.then(() => verdict)]);
+  } catch (error) {
+    await Promise.all(samplers.map((s) => s.stop().catch(() => undefined)));
+    throw error;
+  } finally {
+    over = true;
+  }
 }
