@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { assertUnchanged, backoffDelays, DEFAULT_BACKOFF, withConflictRetry } from '../src/api/write.js';
 import { ChangedMeanwhileError, ConflictError, InvalidInputError, RolloutError } from '../src/errors.js';
 import { colorOf, switchColor } from '../src/strategies/bluegreen.js';
-import { abortStaged, judge, promoteStaged, stageColor } from '../src/strategies/bluegreen-preview.js';
+import {
+  abortStaged,
+  GATE,
+  gateRefusal,
+  judge,
+  promoteStaged,
+  stageColor,
+  templateDigest,
+} from '../src/strategies/bluegreen-preview.js';
 import {
   abortCanary,
   decidePromote,
@@ -248,6 +256,26 @@ describe('blue/green preview: the gate', () => {
     expect(mixed.summary).toContain('(1 answered by pods not of app-green)');
     expect(judge([record('app-green-1'), record('app-green-1', 'reset')], analysis).passed).toBe(false);
   });
+  it('a staged colour is promotable only if its last check passed, on the template it judged', () => {
+    const green = fakeDeployment('app-green', 3, 'web:2');
+    const withGate = (result: string, template = templateDigest(green)) => ({
+      ...green,
+      metadata: {
+        ...green.metadata,
+        annotations: { [GATE]: JSON.stringify({ result, template, at: 'T', detail: '3 of 90 failed' }) },
+      },
+    });
+    expect(gateRefusal(green)).toBe('app-green was staged without a pre-promotion analysis');
+    expect(gateRefusal(withGate('unverified'))).toBe('app-green was staged without a pre-promotion analysis');
+    expect(gateRefusal(withGate('failed'))).toBe(
+      'app-green failed its pre-promotion analysis at T: 3 of 90 failed',
+    );
+    expect(gateRefusal(withGate('passed'))).toBeUndefined();
+    expect(gateRefusal(withGate('passed', 'another'))).toBe(
+      "app-green's pod template changed since its pre-promotion analysis (passed at T)",
+    );
+  });
+
   it('promote and abort refuse when nothing is staged', async () => {
     const fake = fakeCluster([fakeDeployment('app-blue', 2), fakeDeployment('app-green', 0)]);
     const selectors: Record<string, string> = { svc: 'blue', 'svc-preview': 'green' };

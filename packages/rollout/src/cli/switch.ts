@@ -42,6 +42,7 @@ export const switchCommand: Command = {
     cause: { type: 'string' },
     'scale-down-after': { type: 'string' },
     'no-promote': { type: 'boolean' },
+    unverified: { type: 'boolean' },
     'preview-url': { type: 'string' },
     url: { type: 'string' },
     analysis: { type: 'string' },
@@ -60,6 +61,7 @@ export const switchCommand: Command = {
     only(flags, 'cause', command === 'switch', 'switch');
     only(flags, 'preview-url', staging, 'switch --no-promote');
     only(flags, 'url', command === 'promote-switch', 'promote-switch');
+    only(flags, 'unverified', command === 'promote-switch', 'promote-switch');
     only(flags, 'scale-down-after', !staging && command !== 'abort-switch', 'switch or promote-switch');
     const [color = ''] = positionals(
       ctx,
@@ -83,6 +85,7 @@ export const switchCommand: Command = {
       scaleDownAfterMs:
         after === undefined ? undefined : durationFlag('scale-down-after', after, { zero: 0 }),
       analysis,
+      unverified: flags.unverified === true,
     };
     const bg = blueGreen(ctx, flags);
     const cluster = ctx.cluster();

@@ -1,6 +1,9 @@
 // Blue/green with a manual gate (Argo Rollouts' previewService + autoPromotionEnabled: false): stage the
 // idle colour behind the preview Service and check it there; promote makes it live; abort scales it
 // down and never touches the live Service.
+
+import { createHash } from 'node:crypto';
+import type { V1Deployment } from '@kubernetes/client-node';
 import {
   anyServiceClassifier,
   type RequestRecord,
@@ -107,6 +110,65 @@ export async function analyse(
   return judge(records, analysis);
 }
 
+/**
+ * The staged colour's last pre-promotion check, kept on its Deployment: what it said, and of which pod
+ * template, so that a check passed by another template (an image changed after it) does not count.
+ */
+export const GATE = 'rollout-lab.dev/preview-gate';
+
+export interface GateRecord {
+  result: 'passed' | 'failed' | 'unverified';
+  /** sha256 of the pod template it judged, first 16 hex digits. */
+  template: string;
+  at: string;
+  detail: string;
+}
+
+export const templateDigest = (d: V1Deployment): string =>
+  createHash('sha256')
+    .update(JSON.stringify(d.spec?.template ?? {}))
+    .digest('hex')
+    .slice(0, 16);
+
+export function gateOf(d: V1Deployment): GateRecord | undefined {
+  const raw = d.metadata?.annotations?.[GATE];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as GateRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the staged Deployment may not be promoted without the operator's explicit word; undefined: it may. */
+export function gateRefusal(d: V1Deployment): string | undefined {
+  const gate = gateOf(d);
+  const name = d.metadata?.name;
+  if (!gate || gate.result === 'unverified') return `${name} was staged without a pre-promotion analysis`;
+  if (gate.template !== templateDigest(d))
+    return `${name}'s pod template changed since its pre-promotion analysis (${gate.result} at ${gate.at})`;
+  if (gate.result === 'failed')
+    return `${name} failed its pre-promotion analysis at ${gate.at}: ${gate.detail}`;
+  return undefined;
+}
+
+async function recordGate(
+  cluster: Cluster,
+  idle: { namespace: string; name: string },
+  result: GateRecord['result'],
+  detail: string,
+  why: string,
+): Promise<void> {
+  const d = await getDeployment(cluster, idle);
+  const gate: GateRecord = { result, template: templateDigest(d), at: new Date().toISOString(), detail };
+  await writeIfUnchanged(
+    cluster,
+    seen(idle, d),
+    () => ({ type: 'strategic', body: { metadata: { annotations: { [GATE]: JSON.stringify(gate) } } } }),
+    why,
+  );
+}
+
 export interface StageOptions extends SwitchOptions {
   /** Pre-promotion analysis against the preview Service's URL. */
   analysis?: Omit<Analysis, 'podPrefix'>;
@@ -133,19 +195,31 @@ export async function stageColor(
   await pointService(cluster, bg, preview, previewed, to, { dryRun: options.dryRun, why: notStaged });
   const kubectl = [kubectlScale(idle, replicas), kubectlSelect(bg.namespace, preview, bg.key ?? 'color', to)];
   const staged = `${to} staged: ${idle.name} ${replicas} ${options.dryRun ? 'replicas' : 'ready'} behind ${preview}; ${serviceLabel(bg)} still selects ${from ?? 'nothing'}`;
-  if (!options.analysis || options.dryRun) return { ...written(options.dryRun, staged), kubectl };
-  const result = await analyse(
-    { ...options.analysis, podPrefix: `${idle.name}-` },
-    options.timeoutMs ?? 300_000,
-    options.onProgress,
-  );
+  if (options.dryRun) return { ...written(options.dryRun, staged), kubectl };
+  if (!options.analysis) {
+    await recordGate(cluster, idle, 'unverified', 'staged without --preview-url', notStaged);
+    return { ...written(undefined, staged), kubectl };
+  }
+  // A staging whose check fails, or cannot run, leaves the colour at 0 and the failure on record.
+  let result: AnalysisResult;
+  try {
+    result = await analyse(
+      { ...options.analysis, podPrefix: `${idle.name}-` },
+      options.timeoutMs ?? 300_000,
+      options.onProgress,
+    );
+  } catch (error) {
+    const why = (error as Error).message;
+    await failStaging(cluster, idle, why, notStaged);
+    throw new RolloutError(`pre-promotion analysis failed: ${why}; ${idle.name} scaled to 0, ${notStaged}`);
+  }
   if (!result.passed) {
-    const current = await getDeployment(cluster, idle);
-    await writeIfUnchanged(cluster, seen(idle, current), scaleTo(0), notStaged);
+    await failStaging(cluster, idle, result.summary, notStaged);
     throw new RolloutError(
       `pre-promotion analysis failed on ${options.analysis.url}: ${result.summary}; ${idle.name} scaled to 0, ${notStaged}`,
     );
   }
+  await recordGate(cluster, idle, 'passed', result.summary, notStaged);
   return {
     ...written(undefined, `${staged}; pre-promotion analysis passed: ${result.summary}`),
     kubectl,
@@ -153,7 +227,23 @@ export async function stageColor(
   };
 }
 
+async function failStaging(
+  cluster: Cluster,
+  idle: { namespace: string; name: string },
+  detail: string,
+  notStaged: string,
+): Promise<void> {
+  await recordGate(cluster, idle, 'failed', detail, notStaged);
+  const current = await getDeployment(cluster, idle);
+  await writeIfUnchanged(cluster, seen(idle, current), scaleTo(0), notStaged);
+}
+
 export interface PromoteOptions extends SwitchOptions {
+  /**
+   * Promote a staged colour whose pre-promotion analysis failed, never ran, or judged another template
+   * (`promote-switch --unverified`): the operator takes that risk by name.
+   */
+  unverified?: boolean;
   /** Post-promotion analysis against the live URL; if it fails, the live Service goes back. */
   analysis?: Omit<Analysis, 'podPrefix'>;
 }
@@ -179,6 +269,12 @@ export async function promoteStaged(
 ): Promise<Outcome & { from?: string; to: string; analysis?: AnalysisResult }> {
   const { from, to, idle: idleDeployment } = await staged(cluster, bg);
   const idle = colorTarget(bg, to);
+  const refusal = gateRefusal(idleDeployment);
+  if (refusal && !options.unverified) {
+    throw new RolloutError(
+      `${refusal}; not promoted (${serviceLabel(bg)} still selects ${from ?? 'nothing'}): stage it again with --preview-url, or promote-switch --unverified to take the risk`,
+    );
+  }
   if ((idleDeployment.status?.readyReplicas ?? 0) < 1) {
     throw new RolloutError(
       `${idle.name} has no ready pods; nothing to promote (${serviceLabel(bg)} still selects ${from ?? 'nothing'})`,
