@@ -176,34 +176,76 @@ export function expectSuccess(result: CliResult): void {
   expect(result.stderr).not.toContain('error');
 }
 
-/** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */
-export function interrupt(
-  args: string[],
-  when: RegExp,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    // Results are on stdout, progress on stderr: the moment to interrupt may show on either.
-    // One SIGINT, as one Ctrl-C: the CLI handles the first; a second one would kill it outright.
-    let sent = false;
-    const check = () => {
-      if (!sent && (when.test(stdout) || when.test(stderr)) && child.exitCode === null) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    };
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      check();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      check();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.trim() }));
+/** A CLI command running in the background: wait for its output, signal it, await its end. */
+export interface RunningCli {
+  /** Resolves once stdout or stderr matches; rejects if the command ends first or `timeoutMs` passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<CliResult>;
+}
+
+export function startCli(args: string[]): RunningCli {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: process.env });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  const seen = () => {
+    for (const w of waiters) w();
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+    seen();
   });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    seen();
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('exit', (code) => {
+      resolve({ code, stdout, stderr: stderr.trim() });
+      seen();
+    });
+  });
+  return {
+    done,
+    kill: (signal) => {
+      if (child.exitCode === null) child.kill(signal);
+    },
+    waitFor: (pattern, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(`no ${pattern} within ${timeoutMs} ms from rollout ${args.join(' ')}:\n${stderr}`),
+          );
+        }, timeoutMs);
+        // Results are on stdout, progress on stderr: what is awaited may show on either.
+        function check() {
+          if (pattern.test(stdout) || pattern.test(stderr)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`rollout ${args.join(' ')} ended before ${pattern}:\n${stderr}`));
+          }
+        }
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+/** Starts a CLI command, sends SIGINT once its output matches `when`, and returns how it ended. */
+export async function interrupt(args: string[], when: RegExp): Promise<CliResult> {
+  const cli = startCli(args);
+  // One SIGINT, as one Ctrl-C: the CLI handles the first; a second one would kill it outright.
+  await cli.waitFor(when).then(
+    () => cli.kill('SIGINT'),
+    () => undefined,
+  );
+  return cli.done;
 }
 
 export async function resourceVersion(kind: string, name: string, namespace: string): Promise<string> {

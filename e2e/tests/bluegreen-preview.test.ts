@@ -5,6 +5,7 @@ import {
   cluster,
   deploy,
   expectSuccess,
+  kubectl,
   resourceVersion,
   rolloutCli,
   useNamespace,
@@ -23,6 +24,9 @@ describe('blue/green with a preview Service and a manual gate', () => {
     bg = { namespace, service: 'svc-myapp', deploymentPrefix: 'deploy-myapp' };
     await deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']);
   });
+  const gated = useNamespace('rl-preview-gate', (namespace) =>
+    deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']),
+  );
 
   it('stages green: the preview serves only v2 while the live URL serves only v1; promotion with 0 failed', async () => {
     const live = await run({ url: ns.url(), rate: 40 });
@@ -106,5 +110,81 @@ describe('blue/green with a preview Service and a manual gate', () => {
     const live = await rolloutCli(['switch', 'green', '--no-promote', '-n', ns.name]);
     expect(live.code).toBe(2);
     expect(live.stderr).toContain('error: green is already live on service svc-myapp');
+  });
+
+  it('a colour that failed its pre-promotion check is scaled back, kept failed, refused by promote-switch, then abandoned; 0 failed live', async () => {
+    const ns = ['-n', gated.name];
+    const live = await run({ url: gated.url(), rate: 40 });
+    const green = { namespace: gated.name, name: 'deploy-myapp-green' };
+    // Half of the flaky image's answers are 500: the check either never sees 10 good answers in a row
+    // from the preview, or sees them and then counts the 500s. Either way it fails.
+    const staged = await rolloutCli([
+      'switch',
+      'green',
+      '--no-promote',
+      '--image',
+      'myapp=rollout-lab/myapp:v2.1-flaky',
+      '--preview-url',
+      gated.urlOf('svc-myapp-preview'),
+      '--analysis',
+      '6s',
+      '--timeout',
+      '40s',
+      ...ns,
+    ]);
+    live.mark('staging failed');
+    const afterStaging = await getDeployment(k8s, green);
+    // Someone scales it up by hand anyway: the failure on record still stands in the way.
+    await kubectl(['scale', 'deployment', green.name, '--replicas=3', ...ns]);
+    await kubectl(['rollout', 'status', `deployment/${green.name}`, '--timeout=120s', ...ns]);
+    const liveBefore = await resourceVersion('service', 'svc-myapp', gated.name);
+    const promote = await rolloutCli(['promote-switch', ...ns]);
+    const liveAfter = await resourceVersion('service', 'svc-myapp', gated.name);
+    const abandoned = await rolloutCli(['abort-switch', ...ns]);
+    live.mark('abandoned');
+    await sleep(2000);
+    const records = await live.finish(1000);
+    await report(
+      'blue-green: a failed gate stays failed',
+      records,
+      {
+        staging: `exit ${staged.code}`,
+        'promote-switch': `exit ${promote.code}`,
+        'abort-switch': `exit ${abandoned.code}`,
+      },
+      { marks: live.marks },
+    );
+
+    expect([staged.code, staged.stderr.split('\n').at(-1)]).toEqual([
+      1,
+      expect.stringMatching(
+        /^error: pre-promotion analysis failed(: \S+ did not answer from deploy-myapp-green- within 40 s| on \S+: \d+ requests, [1-9]\d* failed, .*); deploy-myapp-green scaled to 0, service svc-myapp in namespace \S+ still selects blue$/,
+      ),
+    ]);
+    expect(afterStaging.spec?.replicas).toBe(0);
+    expect(
+      JSON.parse(afterStaging.metadata?.annotations?.['rollout-lab.dev/preview-gate'] ?? '{}'),
+    ).toMatchObject({ result: 'failed' });
+    expect([promote.code, promote.stderr]).toEqual([
+      1,
+      expect.stringMatching(
+        /^error: deploy-myapp-green failed its pre-promotion analysis at \S+: (\S+ did not answer from deploy-myapp-green- within 40 s|\d+ requests, [1-9]\d* failed, .*); not promoted \(service svc-myapp in namespace \S+ still selects blue\): stage it again with --preview-url, or promote-switch --unverified to take the risk$/,
+      ),
+    ]);
+    expect(liveAfter).toBe(liveBefore);
+    expect([abandoned.code, abandoned.stdout]).toEqual([
+      0,
+      expect.stringContaining('green aborted: deploy-myapp-green scaled to 0'),
+    ]);
+    expect(
+      await activeColor(k8s, {
+        namespace: gated.name,
+        service: 'svc-myapp',
+        deploymentPrefix: 'deploy-myapp',
+      }),
+    ).toBe('blue');
+    assertNoErrors(records);
+    expect(shareOf(records, 'v1')).toMatchObject({ share: 1 });
+    expect(records.length).toBeGreaterThanOrEqual(1000);
   });
 });
