@@ -135,6 +135,14 @@ describe('canary plans', () => {
     expect(status.stdout).toMatch(
       /^plan on deploy-myapp \(canary deploy-myapp-canary\): aborted, step 1 of 3\n/,
     );
+    // A plan its analysis aborted cannot be promoted by hand, and says why.
+    const promote = await rolloutCli(['plan', 'promote', 'deploy-myapp', '-n', flaky.name]);
+    expect([promote.code, promote.stderr]).toEqual([
+      1,
+      expect.stringMatching(
+        /^error: no plan in progress on deployment deploy-myapp in namespace \S+ \(aborted: aborted at step 1: analysis failed: error rate .*\); nothing to promote$/,
+      ),
+    ]);
   });
 
   it('pauses until resumed, survives a Ctrl-C, and continues from the recorded step; 0 failed', async () => {

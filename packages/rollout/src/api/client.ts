@@ -10,6 +10,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError, RolloutError, UnreachableError } from '../errors.js';
+import { checkKubeconfigFile, kubeconfigFiles } from './kubeconfig-guard.js';
 
 export interface Cluster {
   apps: AppsV1Api;
@@ -32,6 +33,7 @@ export interface ConnectOptions {
 export function connect(options: ConnectOptions = {}): Cluster {
   const kc = new KubeConfig();
   const file = options.kubeconfig ?? process.env.KUBECONFIG;
+  for (const path of kubeconfigFiles(options.kubeconfig)) checkKubeconfigFile(path);
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();

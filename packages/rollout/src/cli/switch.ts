@@ -86,6 +86,7 @@ export const switchCommand: Command = {
         after === undefined ? undefined : durationFlag('scale-down-after', after, { zero: 0 }),
       analysis,
       unverified: flags.unverified === true,
+      onClaim: ctx.onInterrupt,
     };
     const bg = blueGreen(ctx, flags);
     const cluster = ctx.cluster();

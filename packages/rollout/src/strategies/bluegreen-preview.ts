@@ -12,6 +12,7 @@ import {
   summarize,
 } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
+import { claim } from '../api/lease.js';
 import { getDeployment } from '../api/read.js';
 import { seen, writeIfUnchanged } from '../api/write.js';
 import { InvalidInputError, RolloutError } from '../errors.js';
@@ -23,6 +24,7 @@ import {
   type BlueGreen,
   bringUp,
   COLORS,
+  type Color,
   checkColor,
   colorTarget,
   pointService,
@@ -170,6 +172,8 @@ async function recordGate(
 }
 
 export interface StageOptions extends SwitchOptions {
+  /** Given the way to give the staging's Lease back early (the CLI calls it on Ctrl-C). */
+  onClaim?: (release: () => Promise<void>) => void;
   /** Pre-promotion analysis against the preview Service's URL. */
   analysis?: Omit<Analysis, 'podPrefix'>;
 }
@@ -190,8 +194,36 @@ export async function stageColor(
   const [from, previewed] = await Promise.all([activeColor(cluster, bg), activeColor(cluster, bg, preview)]);
   if (from === to)
     throw new InvalidInputError(`${to} is already live on ${serviceLabel(bg)}; stage the other colour`);
+  if (options.dryRun) return stageOwned(cluster, bg, to, from, previewed, options);
+  // One staging at a time per pair of colours: a second one would judge (and record) the first's pods.
+  const owner = await claim(
+    cluster,
+    bg.namespace,
+    switchLeaseName(bg.deploymentPrefix),
+    `staging ${bg.deploymentPrefix}-blue/green`,
+  );
+  options.onClaim?.(() => owner.release());
+  try {
+    return await stageOwned(cluster, bg, to, from, previewed, options);
+  } finally {
+    await owner.release();
+  }
+}
+
+/** The Lease one staging of a blue/green pair holds. */
+export const switchLeaseName = (prefix: string): string => `rollout-lab-switch-${prefix}`.slice(0, 253);
+
+async function stageOwned(
+  cluster: Cluster,
+  bg: BlueGreen,
+  to: string,
+  from: string | undefined,
+  previewed: string | undefined,
+  options: StageOptions,
+): Promise<Outcome & { analysis?: AnalysisResult }> {
+  const preview = previewOf(bg);
   const notStaged = `${serviceLabel(bg)} still selects ${from ?? 'nothing'}`;
-  const { idle, replicas } = await bringUp(cluster, bg, to, from, options, notStaged);
+  const { idle, replicas } = await bringUp(cluster, bg, to as Color, from, options, notStaged);
   await pointService(cluster, bg, preview, previewed, to, { dryRun: options.dryRun, why: notStaged });
   const kubectl = [kubectlScale(idle, replicas), kubectlSelect(bg.namespace, preview, bg.key ?? 'color', to)];
   const staged = `${to} staged: ${idle.name} ${replicas} ${options.dryRun ? 'replicas' : 'ready'} behind ${preview}; ${serviceLabel(bg)} still selects ${from ?? 'nothing'}`;

@@ -371,10 +371,13 @@ async function activeState(cluster: Cluster, stable: Target, verb: keyof typeof 
   const admits: PlanPhase[] =
     verb === 'abort' ? ['running', 'paused', 'aborting', 'promoting'] : ['running', 'paused', 'promoting'];
   if (!state || !admits.includes(state.phase)) {
+    // An ended plan says how it ended ("aborted at step 1: analysis failed: error rate …").
     const why =
       state?.phase === 'aborting'
         ? `an abort is under way; rollout plan abort ${stable.name} finishes it`
-        : `${state ? state.phase : 'none ran'}`;
+        : state
+          ? `${state.phase}${state.message ? `: ${state.message}` : ''}`
+          : 'none ran';
     throw new RolloutError(`no plan in progress on ${describe(stable)} (${why}); nothing to ${verb}`);
   }
   return state;
