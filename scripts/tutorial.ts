@@ -6,21 +6,29 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { applyClaimingNodePorts, type K8sObject } from '@rollout-lab/manifests';
-import {
-  formatErrors,
-  type RequestRecord,
-  renderChart,
-  startSamplerThread,
-  summarize,
-  type ThreadSampler,
-} from '@rollout-lab/traffic';
+import type { K8sObject } from '@rollout-lab/manifests';
+import type { RequestRecord, ThreadSampler } from '@rollout-lab/traffic';
 import { parseAllDocuments } from 'yaml';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
 import { cachePath, cluster, repoRoot } from './lib/config.js';
 import { main, UserError } from './lib/log.js';
 import { type Lang, type Step, say } from './lib/tutorial-text.js';
+
+// The workspace packages the tour runs on are built first (Turborepo: at once when nothing changed): a
+// fresh clone has no dist/ yet, and a static import of one would end in a stack trace.
+const built = await $({
+  cwd: repoRoot,
+  quiet: true,
+  nothrow: true,
+})`pnpm exec turbo run build --filter=@rollout-lab/manifests --filter=@rollout-lab/traffic --output-logs=errors-only`;
+if (built.exitCode !== 0) {
+  console.error(`${built.stdout}${built.stderr}`.trim());
+  console.error('error: the workspace packages the tutorial needs did not build (see above)');
+  process.exit(1);
+}
+const { applyClaimingNodePorts } = await import('@rollout-lab/manifests');
+const { formatErrors, renderChart, startSamplerThread, summarize } = await import('@rollout-lab/traffic');
 
 // Set from the flags in main(), where a bad flag is a one-line error.
 let lang: Lang = 'en';

@@ -65,6 +65,11 @@ async function applyClaimingNodePort(objects: K8sObject[], namespace: string): P
 export interface DeployOptions {
   /** Container images to set in every rendered Deployment before applying, e.g. { myapp: '…:v2.0' }. */
   images?: Record<string, string>;
+  /**
+   * The progress deadline of the first rollout only; the rendered one is set once it is done. An
+   * overlay's short deadline judges a later release, not the first start of a file's pods side by side.
+   */
+  firstRolloutDeadlineSeconds?: number;
 }
 
 /**
@@ -82,16 +87,34 @@ export async function deploy(
   const objects = YAML.parseAllDocuments(rendered)
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
+  const deadlines = new Map<string, number | undefined>();
   for (const o of objects) {
     if (o.kind !== 'Deployment') continue;
     for (const c of o.spec.template.spec.containers as Array<{ name: string; image: string }>) {
       c.image = options.images?.[c.name] ?? c.image;
+    }
+    if (options.firstRolloutDeadlineSeconds !== undefined) {
+      deadlines.set(o.metadata.name as string, o.spec.progressDeadlineSeconds as number | undefined);
+      o.spec.progressDeadlineSeconds = options.firstRolloutDeadlineSeconds;
     }
   }
   await applyClaimingNodePort(objects, namespace);
   await Promise.all(
     deployments.map((name) => waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true })),
   );
+  for (const [name, seconds] of deadlines) {
+    const patch = { spec: { progressDeadlineSeconds: seconds ?? 600 } };
+    await kubectl([
+      'patch',
+      'deployment',
+      name,
+      '-n',
+      namespace,
+      '--type=merge',
+      '-p',
+      JSON.stringify(patch),
+    ]);
+  }
   const port = mainPort(namespace);
   if (port !== undefined && deployments.length > 0) await untilAnswering(nodePortUrl(port));
 }

@@ -11,8 +11,12 @@ import { report, run, sleep } from '../support/traffic.js';
 // 1.1–1.9 s on two cores, and a run now and then lost requests to the 2 s timeout.
 describe('bad releases roll back by themselves', () => {
   const k8s = cluster();
+  // Nine v1 pods start at once in the three set-ups: on 2 cores their first rollout once took longer than
+  // the 20 s that judges the bad releases (CI, 2026-12-05), so it gets the base's 120 s.
   const setup = (namespace: string) =>
-    deploy(k8s, 'overlays/test-fast-deadline', namespace, ['deploy-myapp']);
+    deploy(k8s, 'overlays/test-fast-deadline', namespace, ['deploy-myapp'], {
+      firstRolloutDeadlineSeconds: 120,
+    });
   const namespaces = {
     'never becomes ready': useNamespace('rl-bad-unready', setup),
     'crash-loops': useNamespace('rl-bad-crash', setup),
