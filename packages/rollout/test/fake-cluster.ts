@@ -133,3 +133,15 @@ export const fakeDeployment = (name: string, replicas: number, image = 'web:1'):
     },
   },
 });
+
+/** A YAML "billion laughs" under `key`: nine levels of nine aliases, 9^9 nodes if expanded, < 1 KB. */
+export function aliasBomb(key: string): string {
+  const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
+  return `${levels.join('\n')}\n${key}: *a8\n`;
+}

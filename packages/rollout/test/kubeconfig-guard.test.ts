@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '../src/api/client.js';
 import { checkKubeconfigFile, kubeconfigFiles, MAX_KUBECONFIG_BYTES } from '../src/api/kubeconfig-guard.js';
 import { InvalidInputError } from '../src/errors.js';
+import { aliasBomb } from './fake-cluster.js';
 
 const file = (text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'rl-kc-')), 'config');
@@ -15,14 +16,7 @@ const file = (text: string) => {
 
 describe('kubeconfig read with a bound', () => {
   it('refuses an alias bomb, an oversized file and an endless one in one line', () => {
-    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(9)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
-    const bomb = file(`${levels.join('\n')}\nclusters: *a8\n`);
+    const bomb = file(aliasBomb('clusters'));
     expect(() => connect({ kubeconfig: bomb })).toThrow(InvalidInputError);
     expect(() => checkKubeconfigFile(bomb)).toThrow(/^kubeconfig \S+: Excessive alias count/);
     const big = file(`# ${'x'.repeat(MAX_KUBECONFIG_BYTES)}\n`);

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../src/errors.js';
 import { describeStep, planLeaseName, stateOf } from '../src/strategies/plan.js';
 import { judgeAnalysis } from '../src/strategies/plan-analysis.js';
 import { MAX_PLAN_BYTES, parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
+import { aliasBomb } from './fake-cluster.js';
 
 // The plan of issue 13, as written there.
 const ISSUE_PLAN = `
@@ -139,15 +140,7 @@ describe('CanaryPlan schema', () => {
   });
 
   it('refuses an alias bomb, a repeated key and an oversized file in one line, fast', () => {
-    // Nine levels of nine aliases each: 9^9 nodes if expanded, a 1 KB file.
-    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++)
-      levels.push(
-        `a${i}: &a${i} [${Array(9)
-          .fill(`*a${i - 1}`)
-          .join(', ')}]`,
-      );
-    const bomb = `${levels.join('\n')}\nsteps: *a8\n`;
+    const bomb = aliasBomb('steps');
     expect(bomb.length).toBeLessThan(1024);
     const started = performance.now();
     expect(() => parsePlan(bomb)).toThrow(/^not YAML: Excessive alias count/);
