@@ -1,11 +1,11 @@
 // A kubeconfig is read before client-node sees it, with a bound: a path to something endless (/dev/zero)
 // or a YAML alias bomb is refused in one line instead of hanging the process or exhausting its heap
 // (client-node's js-yaml expands aliases by reference, and walking the result never ends).
-import { closeSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.js';
+import { readAtMost } from '../resources/bounded-read.js';
 
 export const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 const MAX_ALIASES = 100;
@@ -19,34 +19,24 @@ export function kubeconfigFiles(explicit: string | undefined, env = process.env)
 
 /** Refuses a kubeconfig that is too large or expands past the alias limit; missing files are client-node's to report. */
 export function checkKubeconfigFile(path: string): void {
-  let fd: number;
+  let bytes: Buffer;
   try {
-    fd = openSync(path, 'r');
+    bytes = readAtMost(path, MAX_KUBECONFIG_BYTES);
   } catch {
+    // Missing or unreadable: client-node reports it, in its own words.
     return;
   }
+  if (bytes.length > MAX_KUBECONFIG_BYTES) {
+    throw new InvalidInputError(
+      `kubeconfig ${path}: larger than ${MAX_KUBECONFIG_BYTES} bytes; not a kubeconfig`,
+    );
+  }
+  const doc = parseDocument(bytes.toString('utf8'), { prettyErrors: false });
+  // Syntax errors are client-node's to report, in its own words.
+  if (doc.errors.length) return;
   try {
-    const buffer = Buffer.alloc(MAX_KUBECONFIG_BYTES + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
-      if (n === 0) break;
-      filled += n;
-    }
-    if (filled > MAX_KUBECONFIG_BYTES) {
-      throw new InvalidInputError(
-        `kubeconfig ${path}: larger than ${MAX_KUBECONFIG_BYTES} bytes; not a kubeconfig`,
-      );
-    }
-    const doc = parseDocument(buffer.subarray(0, filled).toString('utf8'), { prettyErrors: false });
-    // Syntax errors are client-node's to report, in its own words.
-    if (doc.errors.length) return;
-    try {
-      doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (error) {
-      throw new InvalidInputError(`kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`);
-    }
-  } finally {
-    closeSync(fd);
+    doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new InvalidInputError(`kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`);
   }
 }

@@ -19,7 +19,7 @@ export const planCommand: Command = {
     if (format && sub !== 'status') throw new UsageError(`-o goes with plan status, not plan ${sub}`);
     const wait = { timeoutMs: ctx.timeoutMs, onProgress: ctx.progress, onClaim: ctx.onInterrupt };
     if (sub === 'run') {
-      const text = await readBoundedText(arg, MAX_PLAN_BYTES, 'a CanaryPlan');
+      const text = readBoundedText(arg, MAX_PLAN_BYTES, 'a CanaryPlan');
       const plan = parsePlan(text);
       ctx.setInterrupted(
         `the plan stopped at its current step on ${plan.stable} (rollout plan status ${plan.stable}); \`rollout plan run ${arg}\` again continues from it`,
