@@ -5,7 +5,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScenarioRecord } from '@rollout-lab/report';
-import { $, argv } from 'zx';
+import { $ } from 'zx';
+import { parseFlags } from './lib/args.js';
 import { cluster, nodesCluster, repoRoot } from './lib/config.js';
 import type { E2eTimings } from './lib/e2e-timings.js';
 import { clusterState, ensureKind } from './lib/kind.js';
@@ -33,10 +34,21 @@ async function scenarioP99s(): Promise<number[]> {
   return p99s;
 }
 
+const USAGE = `usage: pnpm bench:e2e [--runs N]
+
+The warm suite's time on this machine: \`pnpm e2e\` with clusters and images reused (after one untimed
+warm-up run if a cluster is missing), N times. Each run prints its timing table; this prints one line per
+run (total, files at a time, SYN retransmits, the scenarios' median and worst p99) and the target. Exit 1
+only when a run failed, never on time.
+
+  --runs N      1-10, default 1
+  -h, --help    this text`;
+
 await main(async () => {
-  const runs = Number(argv.runs ?? 1);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10) {
-    throw new UserError(`--runs must be a whole number from 1 to 10, got ${argv.runs}`);
+  const flags = parseFlags('pnpm bench:e2e', { runs: 'string' }, USAGE);
+  const runs = Number(flags.runs ?? 1);
+  if (!/^\d+$/.test(flags.runs ?? '1') || runs < 1 || runs > 10) {
+    throw new UserError(`--runs must be a whole number from 1 to 10, got ${flags.runs}`);
   }
   const e2e = () => $({ cwd: repoRoot, stdio: 'inherit', nothrow: true })`pnpm exec tsx scripts/e2e.ts`;
   const kind = await ensureKind();

@@ -6,8 +6,17 @@ import { nodeVersions } from './lib/kind.js';
 import { main, printTimings, UserError } from './lib/log.js';
 import { createCluster, installKind, planImages, setUpHost } from './steps.js';
 
+const USAGE = `usage: pnpm cluster:up [--k8s 1.36]
+
+Create the kind cluster of a Kubernetes minor, or reuse it when it is healthy (a control plane and a
+worker, NodePorts 30080-30119 on 127.0.0.1). Sets up the host first when run as root (Docker, inotify
+limits); without a registry, builds the node image from Go modules. Prints the nodes and the kubeconfig.
+
+  --k8s MINOR   1.37 (default), 1.36 or 1.35; also ROLLOUT_LAB_K8S
+  -h, --help    this text`;
+
 await main(async () => {
-  const flags = parseFlags('pnpm cluster:up', { k8s: 'string' });
+  const flags = parseFlags('pnpm cluster:up', { k8s: 'string' }, USAGE);
   const chosen = await planImages(kubernetesRelease(flags.k8s));
   await setUpHost(chosen);
   const spec = clustersFor(chosen.kubernetes).main;

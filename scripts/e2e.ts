@@ -66,7 +66,7 @@ const MATRIX_FILES = ['smoke', 'rolling', 'history', 'canary', 'bluegreen'].map(
 const e2eDir = join(repoRoot, 'e2e');
 const reports = join(e2eDir, '.reports');
 /**
- * Test files run at a time in each suite: one per two cores (measured: see the README's timing section;
+ * Test files run at a time in each suite: one per two cores (measured: docs/e2e.md, where the time goes;
  * on 2 cores, two files side by side lost requests to CPU contention in 3 of the last 11 runs).
  */
 const workers = Number(
@@ -256,12 +256,29 @@ async function pauseWhileIdle(spec: ClusterSpec): Promise<void> {
     info(`cluster ${spec.name} paused while idle (thawed at its next use or at the end of this run)`);
 }
 
+const USAGE = `usage: pnpm e2e [file …] [-t pattern] [--k8s 1.36] [--matrix]
+
+Everything from zero: the host, the kind clusters of one Kubernetes minor, the workspace build, the
+images, then the main suite (e2e/tests) and the node-restart suite (e2e/nodes), one cluster running at a
+time. Prints a timing table and what the host's data path saw; writes e2e/.reports (report.html,
+timings.json, JUnit, JSON).
+
+  file …        run only the test files whose path holds one of these (as vitest filters); a cluster no
+                chosen file needs is not made
+  -t PATTERN    run only the tests whose name matches
+  --k8s MINOR   1.37 (default), 1.36 or 1.35; also ROLLOUT_LAB_K8S
+  --matrix      then the seed's scenarios on each other minor, and one table (what CI runs)
+  -h, --help    this text
+
+environment: ROLLOUT_LAB_E2E_WORKERS (test files at a time), ROLLOUT_LAB_IMAGES=online|offline,
+ROLLOUT_LAB_KEEP_CLUSTERS=1 (keep matrix clusters)`;
+
 await main(async () => {
-  const { flags, positionals } = parseCommandLine('pnpm e2e', {
-    k8s: 'string',
-    matrix: 'boolean',
-    t: 'string',
-  });
+  const { flags, positionals } = parseCommandLine(
+    'pnpm e2e',
+    { k8s: 'string', matrix: 'boolean', t: 'string' },
+    USAGE,
+  );
   const selection = selectFiles(positionals, await e2eFiles());
   const narrowed = positionals.length > 0;
   const testFilter = flags.t ? ['-t', flags.t] : [];

@@ -1,6 +1,6 @@
 // pnpm tutorial [--yes] [--lang ko|en] [--namespace NS] — the seed's tour on the cluster of
 // `pnpm cluster:up`: deploy v1, rolling update to v2, history, undo to revision 1, canary 50 % then
-// promote, blue/green switch. It runs the README's walkthrough commands (kubectl, pnpm rollout) while a
+// promote, blue/green switch. It runs the walkthrough's commands (docs/seed.md) (kubectl, pnpm rollout) while a
 // sampler counts every request, draws each step's version mix, and exits 1 if a single request failed.
 
 import { spawn } from 'node:child_process';
@@ -15,20 +15,40 @@ import { cachePath, cluster, repoRoot } from './lib/config.js';
 import { main, UserError } from './lib/log.js';
 import { type Lang, type Step, say } from './lib/tutorial-text.js';
 
-// The workspace packages the tour runs on are built first (Turborepo: at once when nothing changed): a
-// fresh clone has no dist/ yet, and a static import of one would end in a stack trace.
-const built = await $({
-  cwd: repoRoot,
-  quiet: true,
-  nothrow: true,
-})`pnpm exec turbo run build --filter=@rollout-lab/manifests --filter=@rollout-lab/traffic --output-logs=errors-only`;
-if (built.exitCode !== 0) {
-  console.error(`${built.stdout}${built.stderr}`.trim());
-  console.error('error: the workspace packages the tutorial needs did not build (see above)');
-  process.exit(1);
+// The workspace packages the tour runs on are built in main(), after the flags (Turborepo: at once when
+// nothing changed): a fresh clone has no dist/ yet, and a static import of one would end in a stack trace.
+let applyClaimingNodePorts: typeof import('@rollout-lab/manifests').applyClaimingNodePorts;
+let formatErrors: typeof import('@rollout-lab/traffic').formatErrors;
+let renderChart: typeof import('@rollout-lab/traffic').renderChart;
+let startSamplerThread: typeof import('@rollout-lab/traffic').startSamplerThread;
+let summarize: typeof import('@rollout-lab/traffic').summarize;
+
+async function loadPackages(): Promise<void> {
+  const built = await $({
+    cwd: repoRoot,
+    quiet: true,
+    nothrow: true,
+  })`pnpm exec turbo run build --filter=@rollout-lab/manifests --filter=@rollout-lab/traffic --output-logs=errors-only`;
+  if (built.exitCode !== 0) {
+    console.error(`${built.stdout}${built.stderr}`.trim());
+    throw new UserError('the workspace packages the tutorial needs did not build (see above)');
+  }
+  ({ applyClaimingNodePorts } = await import('@rollout-lab/manifests'));
+  ({ formatErrors, renderChart, startSamplerThread, summarize } = await import('@rollout-lab/traffic'));
 }
-const { applyClaimingNodePorts } = await import('@rollout-lab/manifests');
-const { formatErrors, renderChart, startSamplerThread, summarize } = await import('@rollout-lab/traffic');
+
+const USAGE = `usage: pnpm tutorial [--yes] [--lang ko|en] [--namespace NS] [--keep]
+
+The seed's tour on the cluster of \`pnpm cluster:up\` (and \`pnpm images\`): deploy v1, rolling update to
+v2, history, undo to revision 1, canary 50 % then promote, blue/green switch. Each step is explained, with
+its commands and their kubectl equivalents; a sampler counts every request and draws the version mix.
+Exit 1 if a single request failed.
+
+  --yes           no pauses between steps (also without a TTY or with CI=true)
+  --lang ko|en    the language (default: from LANG)
+  --namespace NS  where the tour runs, and kept (default: rollout-lab-tutorial, deleted at the end)
+  --keep          keep the default namespace too
+  -h, --help      this text`;
 
 // Set from the flags in main(), where a bad flag is a one-line error.
 let lang: Lang = 'en';
@@ -40,7 +60,7 @@ const [firstPort, lastPort] = (process.env.ROLLOUT_LAB_NODE_PORTS ?? '30080-3011
 const env = { ...process.env, KUBECONFIG: kubeconfig };
 const sh = $({ cwd: repoRoot, env, quiet: true });
 
-/** What a step shows the reader: the command as the README gives it (without our namespace flag). */
+/** What a step shows the reader: the command as docs/seed.md gives it (without our namespace flag). */
 const show = (command: string) => console.log(`  $ ${command}`);
 
 async function kubectl(args: string[], input?: string) {
@@ -140,12 +160,16 @@ async function step(id: Step, url: string | undefined, run: () => Promise<void>)
 }
 
 await main(async () => {
-  const flags = parseFlags('pnpm tutorial', {
-    yes: 'boolean',
-    lang: 'string',
-    namespace: 'string',
-    keep: 'boolean',
-  });
+  const flags = parseFlags(
+    'pnpm tutorial',
+    {
+      yes: 'boolean',
+      lang: 'string',
+      namespace: 'string',
+      keep: 'boolean',
+    },
+    USAGE,
+  );
   const chosen = flags.lang ?? (process.env.LANG?.startsWith('ko') ? 'ko' : 'en');
   if (chosen !== 'ko' && chosen !== 'en') {
     throw new UserError(`pnpm tutorial: --lang must be ko or en, got "${chosen}"`);
@@ -159,6 +183,7 @@ await main(async () => {
   if (!existsSync(kubeconfig)) throw new UserError(say(lang, 'noCluster'));
   const reachable = await sh({ nothrow: true })`${kubectlBin} get --raw=/readyz`;
   if (reachable.exitCode !== 0) throw new UserError(say(lang, 'noCluster'));
+  await loadPackages();
   console.log(say(lang, 'intro').replace('NS', namespace));
   await sh({ nothrow: true })`${kubectlBin} create namespace ${namespace}`;
 

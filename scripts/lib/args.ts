@@ -1,5 +1,5 @@
 import { minimist } from 'zx';
-import { UserError } from './log.js';
+import { HelpShown, UserError } from './log.js';
 
 /**
  * The flags of an entry point (`pnpm e2e --k8s 1.36 --matrix`): only the ones it names, each of its
@@ -8,18 +8,24 @@ import { UserError } from './log.js';
 export function parseFlags<const T extends Record<string, 'string' | 'boolean'>>(
   command: string,
   spec: T,
+  usage: string,
   args: string[] = process.argv.slice(2),
 ): { [K in keyof T]?: T[K] extends 'string' ? string : boolean } {
-  return parseCommandLine(command, spec, args, false).flags;
+  return parseCommandLine(command, spec, usage, args, false).flags;
 }
 
-/** parseFlags, and the arguments that are not flags (refused unless `positionals`). */
+/**
+ * parseFlags, and the arguments that are not flags (refused unless `positionals`). `-h`/`--help` anywhere
+ * prints `usage` to stdout and ends the entry point with exit 0 (main() catches HelpShown), before any work.
+ */
 export function parseCommandLine<const T extends Record<string, 'string' | 'boolean'>>(
   command: string,
   spec: T,
+  usage: string,
   args: string[] = process.argv.slice(2),
   positionals = true,
 ): { flags: { [K in keyof T]?: T[K] extends 'string' ? string : boolean }; positionals: string[] } {
+  if (args.some((a) => a === '--help' || a === '-h')) throw new HelpShown(usage);
   const names = Object.keys(spec);
   const dash = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
   const parsed = minimist(args, {
@@ -28,7 +34,7 @@ export function parseCommandLine<const T extends Record<string, 'string' | 'bool
     unknown: (arg) => {
       if (positionals && !arg.startsWith('-')) return true;
       throw new UserError(
-        `${command}: unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; known: ${names.map(dash).join(', ') || 'none'}`,
+        `${command}: unknown ${arg.startsWith('-') ? 'flag' : 'argument'} ${JSON.stringify(arg)}; known: ${[...names.map(dash), '--help'].join(', ')}`,
       );
     },
   });

@@ -57,11 +57,20 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
-/** Entry-point wrapper: one-line reason and exit 1 on failure. */
+/** `--help` was asked for: the entry point prints its usage and stops, exit 0. */
+export class HelpShown extends Error {
+  override name = 'HelpShown';
+}
+
+/** Entry-point wrapper: one-line reason and exit 1 on failure; the usage and exit 0 on --help. */
 export async function main(run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
+    if (error instanceof HelpShown) {
+      console.log(error.message);
+      return;
+    }
     if (error instanceof UserError) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exitCode = 1;

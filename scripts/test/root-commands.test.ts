@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../lib/config.js';
+
+// Every `pnpm <script>` of the root answers --help without a cluster, a build or a stack trace (the
+// entry points parse their flags before they import anything built), and ours refuse a flag they do
+// not know in one line.
+const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts as Record<
+  string,
+  string
+>;
+/** The entry points this project wrote (the others are Turborepo's and Biome's own). */
+const ours = Object.keys(scripts).filter((name) =>
+  /^(tsx scripts\/|node scripts\/)/.test(scripts[name] ?? ''),
+);
+
+const pnpm = async (args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('pnpm', ['--silent', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+};
+const STACK = /^\s+at .+[:(]\d+/m;
+
+describe('root commands', () => {
+  it('are the ones the README names, and ours are most of them', () => {
+    expect(ours).toEqual(
+      expect.arrayContaining([
+        'e2e',
+        'cluster:up',
+        'cluster:down',
+        'images',
+        'host:check',
+        'rollout',
+        'tutorial',
+      ]),
+    );
+  });
+
+  it.each(Object.keys(scripts))(
+    'pnpm %s --help answers, exit 0, no stack trace',
+    async (name) => {
+      const run = await pnpm([name, '--help']);
+      expect(run.stderr).not.toMatch(STACK);
+      expect(run.code, run.stderr).toBe(0);
+      expect(`${run.stdout}`.toLowerCase()).toContain('usage');
+    },
+    130_000,
+  );
+
+  it.each(ours.filter((name) => name !== 'rollout'))(
+    'pnpm %s --bogus is refused in one line, exit 1, before any work',
+    async (name) => {
+      const run = await pnpm([name, '--bogus']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toMatch(STACK);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: pnpm \S+: unknown flag "--bogus"/),
+      ]);
+    },
+    130_000,
+  );
+});
