@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../lib/config.js';
@@ -6,6 +6,16 @@ import { repoRoot } from '../lib/config.js';
 // The READMEs' commands are the product's front door: every one must exist, and the Korean walkthrough
 // must give exactly the commands of the English one.
 const read = (file: string) => readFileSync(join(repoRoot, file), 'utf8');
+/** The Markdown whose commands a reader types: the READMEs, every docs/ page, the contributing guide. */
+const DOCUMENTS = [
+  'README.md',
+  'README.ko.md',
+  'CONTRIBUTING.md',
+  'examples/README.md',
+  ...readdirSync(join(repoRoot, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Command lines of the fenced `sh` blocks (comments dropped), optionally only within one `## ` section. */
 function commands(markdown: string, section?: string): string[] {
@@ -19,8 +29,11 @@ function commands(markdown: string, section?: string): string[] {
   const lines: string[] = [];
   for (const block of text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
     for (const line of (block[1] ?? '').split('\n')) {
-      const command = line.replace(/\s+#.*$/, '').trim();
-      if (command) lines.push(command);
+      // `a && b` is two commands, each of which must exist.
+      for (const part of line.replace(/\s+#.*$/, '').split(' && ')) {
+        const command = part.trim();
+        if (command) lines.push(command);
+      }
     }
   }
   return lines;
@@ -73,12 +86,13 @@ function missing(line: string): string | undefined {
       ? `no kustomization in ${dir}`
       : undefined;
   }
-  if (tool === 'source') return existsSync(join(repoRoot, first ?? '')) ? undefined : `no file ${first}`;
+  if (tool === 'source' || tool === 'bash')
+    return existsSync(join(repoRoot, first ?? '')) ? undefined : `no file ${first}`;
   if (tool === 'export' || tool === 'npm' || tool === 'docker') return undefined;
   return `unknown tool "${tool}"`;
 }
 
-describe('README commands', () => {
+describe('commands in the READMEs and docs/', () => {
   it('reads the CLI commands from its usage text', () => {
     expect([...cliCommands]).toEqual(
       expect.arrayContaining([
@@ -94,24 +108,32 @@ describe('README commands', () => {
     );
   });
 
-  it.each(['README.md', 'README.ko.md'])(
-    'every command in %s exists as a script, CLI command or path',
-    (file) => {
-      const lines = commands(read(file));
-      expect(lines.length).toBeGreaterThan(10);
-      expect(lines.map((l) => [l, missing(l)]).filter(([, why]) => why)).toEqual([]);
-    },
-  );
-
-  it('the Korean walkthrough gives exactly the English one’s commands, in order', () => {
-    const english = commands(read('README.md'), 'The seed, step by step');
-    expect(english.length).toBeGreaterThan(10);
-    expect(commands(read('README.ko.md'))).toEqual(english);
+  it.each(DOCUMENTS)('every command in %s exists as a script, CLI command or path', (file) => {
+    const lines = commands(read(file));
+    expect(lines.map((l) => [l, missing(l)]).filter(([, why]) => why)).toEqual([]);
   });
 
-  it('the two READMEs link to each other', () => {
+  it('the READMEs and the seed pages give commands at all (the check above is not empty)', () => {
+    for (const file of ['README.md', 'README.ko.md', 'docs/seed.md', 'docs/seed.ko.md'])
+      expect(commands(read(file)).length, file).toBeGreaterThan(5);
+  });
+
+  it('the Korean walkthrough gives exactly the English one’s commands, in order; so do the READMEs', () => {
+    const english = commands(read('docs/seed.md'));
+    expect(english.length).toBeGreaterThan(10);
+    expect(commands(read('docs/seed.ko.md'))).toEqual(english);
+    expect(commands(read('README.ko.md'))).toEqual(commands(read('README.md')));
+  });
+
+  it('each English page links to its Korean one and back', () => {
     expect(read('README.md')).toContain('](README.ko.md)');
     expect(read('README.ko.md')).toContain('](README.md)');
+    expect(read('docs/seed.md')).toContain('](seed.ko.md)');
+    expect(read('docs/seed.ko.md')).toContain('](seed.md)');
+  });
+
+  it.each(['README.md', 'README.ko.md'])('%s is read in five minutes: at most 200 lines', (file) => {
+    expect(read(file).split('\n').length).toBeLessThanOrEqual(200);
   });
 
   it('catches what does not exist', () => {

@@ -1,5 +1,5 @@
-// The usage text: the one place a command and its flags are described (help, completion and the README
-// test read it).
+// The usage text: the one place a command and its flags are described (help, completion and docs/cli.md
+// are made from it; the docs' command test reads it).
 import { UsageError } from './context.js';
 
 export const USAGE = `usage: rollout <command> [arguments] [flags]
