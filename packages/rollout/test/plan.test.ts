@@ -1,11 +1,12 @@
 // Canary plans as data: the schema's errors name the field; the analysis verdict from plain records.
+import { readFileSync } from 'node:fs';
 import type { RequestRecord } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { describeHolder, leaseFree } from '../src/api/lease.js';
 import { InvalidInputError } from '../src/errors.js';
 import { describeStep, planLeaseName, stateOf } from '../src/strategies/plan.js';
 import { judgeAnalysis } from '../src/strategies/plan-analysis.js';
-import { MAX_PLAN_BYTES, parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
+import { canaryPlanSchema, MAX_PLAN_BYTES, parsePlan, validatePlan } from '../src/strategies/plan-schema.js';
 import { aliasBomb } from './fake-cluster.js';
 
 // The plan of issue 13, as written there.
@@ -72,7 +73,7 @@ describe('CanaryPlan schema', () => {
     ],
     [
       (p: Record<string, unknown>) => ((p.steps as unknown[])[0] = { setWieght: 20 }),
-      'steps[0]: unknown step "setWieght" (known: setWeight, pause, analysis)',
+      'steps[0].setWieght: unknown field (known: setWeight, pause, analysis)',
     ],
     [
       (p: Record<string, unknown>) => ((p.steps as unknown[])[0] = { setWeight: 20, pause: {} }),
@@ -116,6 +117,15 @@ describe('CanaryPlan schema', () => {
       "steps[1].analysis: an analysis step needs the plan's analysis",
     ],
     [(p: Record<string, unknown>) => (p.replicas = 3), 'replicas: unknown field'],
+    [(p: Record<string, unknown>) => delete p.canary, 'canary: required'],
+    [
+      (p: Record<string, unknown>) => ((p.steps as unknown[])[1] = { analysis: { duration: '99999999h' } }),
+      'steps[1].analysis.duration: expected a duration from 1ms to 24d, got "99999999h"',
+    ],
+    [
+      (p: Record<string, unknown>) => ((p.analysis as Record<string, unknown>).rate = '50'),
+      'analysis.rate: expected a number from 1 to 500, got "50"',
+    ],
   ])('names the bad field (%#)', (change, message) => {
     expect(() => validatePlan(raw(change))).toThrow(InvalidInputError);
     expect(() => validatePlan(raw(change))).toThrow(message);
@@ -149,6 +159,36 @@ describe('CanaryPlan schema', () => {
     expect(() => parsePlan(`# ${'x'.repeat(MAX_PLAN_BYTES)}\n`)).toThrow(
       `a CanaryPlan is at most ${MAX_PLAN_BYTES} bytes, this one has ${MAX_PLAN_BYTES + 3}`,
     );
+  });
+});
+
+describe('the JSON Schema editors read', () => {
+  const docs = readFileSync(new URL('../../../docs/plans-and-gates.md', import.meta.url), 'utf8');
+
+  it("is the one the CLI checks with, and accepts the docs' example plan, whose first line names it", () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    expect(example).toMatch(/^# yaml-language-server: \$schema=/);
+    expect(parsePlan(example).steps).toHaveLength(5);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(pkg.exports['./canary-plan.schema.json']).toBe('./dist/strategies/canary-plan.schema.json');
+    expect(canaryPlanSchema.title).toBe('rollout-lab.dev/v1 CanaryPlan');
+  });
+
+  it('describes every field it takes, for the editor to show', () => {
+    const undescribed: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (typeof node !== 'object' || node === null) return;
+      const { properties } = node as { properties?: Record<string, { description?: string; $ref?: string }> };
+      for (const [name, field] of Object.entries(properties ?? {})) {
+        if (!field.description && !field.$ref && !['apiVersion', 'kind', 'path', 'status'].includes(name))
+          undescribed.push(`${path}${name}`);
+        walk(field, `${path}${name}.`);
+        walk((field as { items?: unknown }).items, `${path}${name}[].`);
+      }
+    };
+    walk(canaryPlanSchema, '');
+    for (const [name, def] of Object.entries(canaryPlanSchema.definitions)) walk(def, `#${name}.`);
+    expect(undescribed).toEqual([]);
   });
 });
 

@@ -1,9 +1,13 @@
-// A canary plan as data (rollout-lab.dev/v1 CanaryPlan): parsed and checked field by field, so that an
-// error names the bad field ("steps[2].pause.duration: expected a duration like 30s").
+// A canary plan as data (rollout-lab.dev/v1 CanaryPlan): its shape is canary-plan.schema.json (the JSON
+// Schema editors read, checked here with ajv), and an error names the bad field
+// ("steps[2].pause.duration: expected a duration like 30s, got \"soon\"").
+import { Ajv, type ErrorObject } from 'ajv';
+import ajvErrors from 'ajv-errors';
 import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 import { checkImageReference } from '../resources/image-ref.js';
 import { deploymentName } from '../resources/names.js';
+import schema from './canary-plan.schema.json' with { type: 'json' };
 
 export type PlanStep =
   | { setWeight: number }
@@ -38,152 +42,140 @@ export function parseDuration(raw: unknown): number | undefined {
   return ms > 0 && ms <= 2 ** 31 - 1 ? ms : undefined;
 }
 
-/** Collects every problem with its field path; the plan is used only when there is none. */
-class Problems {
-  readonly list: string[] = [];
-  add(path: string, message: string): undefined {
-    this.list.push(`${path}: ${message}`);
-    return undefined;
+/** A JSON Schema (draft-07) object. */
+export interface JsonSchema {
+  $schema: string;
+  title: string;
+  definitions: Record<string, unknown>;
+  [keyword: string]: unknown;
+}
+
+/**
+ * The JSON Schema of a plan file, as editors read it (also the package's `./canary-plan.schema.json`).
+ * Typed by hand so that the declarations do not import the JSON file (a d.ts drops the import attribute).
+ */
+export const canaryPlanSchema: JsonSchema = schema;
+
+// The shape of a plan is the JSON Schema's; its messages (ajv-errors' errorMessage) name what was
+// expected and what was given. allErrors: every problem is listed at once.
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+(ajvErrors as unknown as (a: Ajv) => Ajv)(ajv);
+const validateShape = ajv.compile(schema);
+
+/** "/steps/2/pause" → "steps[2].pause", as the messages name fields. */
+function fieldPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
+}
+
+/** One line per schema error: the field, then what was wrong. */
+function describe(error: ErrorObject): string {
+  const at = fieldPath(error.instancePath);
+  const field = (name: string) => (at ? `${at}.${name}` : name);
+  if (error.keyword === 'additionalProperties') {
+    const known = Object.keys((error.parentSchema as { properties?: Obj } | undefined)?.properties ?? {});
+    return `${field(String(error.params.additionalProperty))}: unknown field (known: ${known.join(', ')})`;
   }
-  /** Keys the schema does not know are errors too: a typo must not be ignored. */
-  only(path: string, value: Obj, keys: readonly string[]): void {
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key))
-        this.add(path ? `${path}.${key}` : key, `unknown field (known: ${keys.join(', ')})`);
-    }
-  }
-  number(path: string, value: unknown, min: number, max: number, whole = false): number | undefined {
-    if (
-      typeof value !== 'number' ||
-      !Number.isFinite(value) ||
-      value < min ||
-      value > max ||
-      (whole && !Number.isInteger(value))
-    ) {
-      const what = whole ? 'a whole number' : 'a number';
-      return this.add(path, `expected ${what} from ${min} to ${max}, got ${JSON.stringify(value)}`);
-    }
-    return value;
-  }
-  duration(path: string, value: unknown): number | undefined {
-    const ms = parseDuration(value);
-    return ms === undefined
-      ? this.add(path, `expected a duration like 30s, got ${JSON.stringify(value)}`)
-      : ms;
-  }
-  guard<T>(path: string, check: () => T): T | undefined {
+  if (error.keyword === 'required') return `${field(String(error.params.missingProperty))}: required`;
+  return `${at || '(plan)'}: ${error.message ?? error.keyword}`;
+}
+
+/** Checks a schema cannot say: names and image references as Kubernetes has them, and relations. */
+function semanticProblems(raw: Obj): string[] {
+  const problems: string[] = [];
+  const guard = (path: string, check: () => unknown) => {
     try {
-      return check();
+      check();
     } catch (error) {
-      return this.add(path, (error as Error).message);
+      problems.push(`${path}: ${(error as Error).message}`);
+    }
+  };
+  const names: Record<string, string | undefined> = {};
+  for (const side of ['stable', 'canary'] as const) {
+    const value = raw[side];
+    if (typeof value === 'string' && value) guard(side, () => (names[side] = deploymentName(value)));
+  }
+  if (names.stable && names.stable === names.canary)
+    problems.push('canary: must be another Deployment than stable');
+  if (isObj(raw.image)) {
+    for (const [container, ref] of Object.entries(raw.image))
+      if (typeof ref === 'string') guard(`image.${container}`, () => checkImageReference(ref));
+  }
+  const analysis = isObj(raw.analysis) ? raw.analysis : undefined;
+  if (typeof analysis?.url === 'string' && analysis.url.startsWith('http://')) {
+    guard('analysis.url', () => {
+      try {
+        new URL(analysis.url as string);
+      } catch {
+        throw new Error(`expected an http:// URL, got ${JSON.stringify(analysis.url)}`);
+      }
+    });
+  }
+  for (const [i, step] of (Array.isArray(raw.steps) ? raw.steps : []).entries()) {
+    if (!isObj(step)) continue;
+    if ('analysis' in step && raw.analysis === undefined)
+      problems.push(
+        `steps[${i}].analysis: an analysis step needs the plan's analysis (url, rate, maxErrorRate)`,
+      );
+    for (const kind of ['pause', 'analysis'] as const) {
+      const duration = isObj(step[kind]) ? (step[kind] as Obj).duration : undefined;
+      if (typeof duration === 'string' && /^(\d{1,9}(ms|s|m|h))+$/.test(duration) && !parseDuration(duration))
+        problems.push(
+          `steps[${i}].${kind}.duration: expected a duration from 1ms to 24d, got ${JSON.stringify(duration)}`,
+        );
     }
   }
-}
-
-function analysisOf(p: Problems, raw: unknown): PlanAnalysis | undefined {
-  if (!isObj(raw)) return p.add('analysis', 'expected a mapping with url, rate, maxErrorRate');
-  p.only('analysis', raw, ['url', 'rate', 'maxErrorRate', 'maxP99Ms', 'checks']);
-  let url: string | undefined;
-  try {
-    const parsed = new URL(String(raw.url));
-    url =
-      parsed.protocol === 'http:'
-        ? parsed.href
-        : p.add('analysis.url', `expected an http:// URL, got ${JSON.stringify(raw.url)}`);
-  } catch {
-    p.add('analysis.url', `expected an http:// URL, got ${JSON.stringify(raw.url)}`);
-  }
-  const rate = p.number('analysis.rate', raw.rate ?? 20, 1, 500);
-  const maxErrorRate = p.number('analysis.maxErrorRate', raw.maxErrorRate ?? 0, 0, 1);
-  const maxP99Ms =
-    raw.maxP99Ms === undefined ? undefined : p.number('analysis.maxP99Ms', raw.maxP99Ms, 1, 600_000);
-  const checks: PlanAnalysis['checks'] = [];
-  if (raw.checks !== undefined && !Array.isArray(raw.checks)) p.add('analysis.checks', 'expected a list');
-  for (const [i, c] of (Array.isArray(raw.checks) ? raw.checks : []).entries()) {
-    const at = `analysis.checks[${i}]`;
-    if (!isObj(c)) {
-      p.add(at, 'expected a mapping with path and status');
-      continue;
-    }
-    p.only(at, c, ['path', 'status']);
-    if (typeof c.path !== 'string' || !c.path.startsWith('/'))
-      p.add(`${at}.path`, `expected a path like /preview, got ${JSON.stringify(c.path)}`);
-    const status = p.number(`${at}.status`, c.status, 100, 599);
-    if (typeof c.path === 'string' && status !== undefined) checks.push({ path: c.path, status });
-  }
-  return url && rate !== undefined && maxErrorRate !== undefined
-    ? { url, rate, maxErrorRate, maxP99Ms, checks }
-    : undefined;
-}
-
-function stepOf(p: Problems, raw: unknown, i: number, hasAnalysis: boolean): PlanStep | undefined {
-  const at = `steps[${i}]`;
-  if (!isObj(raw) || Object.keys(raw).length !== 1)
-    return p.add(at, 'expected one of setWeight, pause, analysis');
-  const [kind, value] = Object.entries(raw)[0] as [string, unknown];
-  if (kind === 'setWeight') {
-    // Whole percents, as `rollout canary --weight` takes them.
-    const weight = p.number(`${at}.setWeight`, value, 0, 100, true);
-    return weight === undefined ? undefined : { setWeight: weight };
-  }
-  if (kind === 'pause') {
-    if (!isObj(value)) return p.add(`${at}.pause`, 'expected {} (until resumed) or {duration: 30s}');
-    p.only(`${at}.pause`, value, ['duration']);
-    if (value.duration === undefined) return { pause: {} };
-    const durationMs = p.duration(`${at}.pause.duration`, value.duration);
-    return durationMs === undefined ? undefined : { pause: { durationMs } };
-  }
-  if (kind === 'analysis') {
-    if (!hasAnalysis)
-      p.add(`${at}.analysis`, "an analysis step needs the plan's analysis (url, rate, maxErrorRate)");
-    if (!isObj(value)) return p.add(`${at}.analysis`, 'expected {duration: 20s}');
-    p.only(`${at}.analysis`, value, ['duration']);
-    const durationMs = p.duration(`${at}.analysis.duration`, value.duration);
-    return durationMs === undefined ? undefined : { analysis: { durationMs } };
-  }
-  return p.add(at, `unknown step ${JSON.stringify(kind)} (known: setWeight, pause, analysis)`);
+  return problems;
 }
 
 /** The plan, or an InvalidInputError naming every bad field. */
 export function validatePlan(raw: unknown): CanaryPlan {
-  const p = new Problems();
   if (!isObj(raw)) throw new InvalidInputError('a CanaryPlan must be a YAML mapping');
-  p.only('', raw, ['apiVersion', 'kind', 'stable', 'canary', 'image', 'analysis', 'steps']);
-  if (raw.apiVersion !== 'rollout-lab.dev/v1')
-    p.add('apiVersion', `expected rollout-lab.dev/v1, got ${JSON.stringify(raw.apiVersion)}`);
-  if (raw.kind !== 'CanaryPlan') p.add('kind', `expected CanaryPlan, got ${JSON.stringify(raw.kind)}`);
-  const stable = p.guard('stable', () => deploymentName(String(raw.stable ?? '')));
-  const canary = p.guard('canary', () => deploymentName(String(raw.canary ?? '')));
-  if (stable && stable === canary) p.add('canary', 'must be another Deployment than stable');
-  const image: Record<string, string> = {};
-  if (!isObj(raw.image) || Object.keys(raw.image).length === 0) p.add('image', 'expected {container: image}');
-  else {
-    for (const [container, ref] of Object.entries(raw.image)) {
-      if (typeof ref !== 'string') {
-        p.add(`image.${container}`, `expected an image reference, got ${JSON.stringify(ref)}`);
-        continue;
-      }
-      const ok = p.guard(`image.${container}`, () => {
-        checkImageReference(ref);
-        return true;
-      });
-      if (ok) image[container] = ref;
-    }
-  }
-  const analysis = raw.analysis === undefined ? undefined : analysisOf(p, raw.analysis);
-  const steps: PlanStep[] = [];
-  if (!Array.isArray(raw.steps) || raw.steps.length === 0) p.add('steps', 'expected a list of steps');
-  for (const [i, s] of (Array.isArray(raw.steps) ? raw.steps : []).entries()) {
-    const step = stepOf(p, s, i, raw.analysis !== undefined);
-    if (step) steps.push(step);
-  }
-  if (p.list.length) throw new InvalidInputError(`invalid CanaryPlan: ${p.list.join('; ')}`);
+  const problems = [
+    ...(validateShape(raw) ? [] : (validateShape.errors ?? []).map(describe)),
+    ...semanticProblems(raw),
+  ];
+  if (problems.length) throw new InvalidInputError(`invalid CanaryPlan: ${problems.join('; ')}`);
+  const plan = raw as {
+    stable: string;
+    canary: string;
+    image: Record<string, string>;
+    analysis?: {
+      url: string;
+      rate?: number;
+      maxErrorRate?: number;
+      maxP99Ms?: number;
+      checks?: PlanAnalysis['checks'];
+    };
+    steps: Array<{ setWeight?: number; pause?: { duration?: string }; analysis?: { duration: string } }>;
+  };
+  const a = plan.analysis;
   return {
-    stable: stable as string,
-    canary: canary as string,
-    image,
-    ...(analysis ? { analysis } : {}),
-    steps,
+    stable: deploymentName(plan.stable),
+    canary: deploymentName(plan.canary),
+    image: { ...plan.image },
+    ...(a
+      ? {
+          analysis: {
+            url: new URL(a.url).href,
+            rate: a.rate ?? 20,
+            maxErrorRate: a.maxErrorRate ?? 0,
+            maxP99Ms: a.maxP99Ms,
+            checks: (a.checks ?? []).map((c) => ({ path: c.path, status: c.status })),
+          },
+        }
+      : {}),
+    steps: plan.steps.map((step): PlanStep => {
+      if (step.setWeight !== undefined) return { setWeight: step.setWeight };
+      if (step.pause) {
+        const durationMs = parseDuration(step.pause.duration);
+        return { pause: durationMs === undefined ? {} : { durationMs } };
+      }
+      return { analysis: { durationMs: parseDuration(step.analysis?.duration) as number } };
+    }),
   };
 }
 
