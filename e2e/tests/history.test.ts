@@ -53,7 +53,7 @@ describe('history and rollback (seed §7)', () => {
     })`node ${new URL('../../packages/rollout/bundle/cli.mjs', import.meta.url).pathname} history deploy-myapp -n ${ns.name}`;
     expect(trimLines(cli.stdout)).toBe(trimLines(theirs));
     // The same CLI as a kubectl plugin: an executable named kubectl-rollout_lab on PATH is found by
-    // kubectl as `kubectl rollout-lab` (README: "As a kubectl plugin").
+    // kubectl as `kubectl rollout-lab` (docs/library.md: "As a kubectl plugin").
     const bin = mkdtempSync(join(tmpdir(), 'rl-plugin-'));
     symlinkSync(cliPath, join(bin, 'kubectl-rollout_lab'));
     const path = `${bin}:${process.env.PATH}`;

@@ -1,9 +1,9 @@
 // The CLI as users start it: one ESM bundle, bundle/cli.mjs, split at its dynamic imports so that
 // --version, help and completion never load the Kubernetes client. The library (dist/) is tsc's.
-import { chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-await build({
+const { metafile } = await build({
   entryPoints: { cli: 'src/cli.ts' },
   bundle: true,
   splitting: true,
@@ -25,5 +25,11 @@ await build({
   // Error classes name themselves after their constructor (errors.ts).
   keepNames: true,
   logLevel: 'warning',
+  metafile: true,
 });
+// Chunks of earlier builds are removed after this one is written (never before: a CLI may be starting
+// from the bundle meanwhile), so the package ships only what cli.mjs loads.
+const written = new Set(Object.keys(metafile.outputs));
+for (const file of readdirSync('bundle/chunks'))
+  if (!written.has(`bundle/chunks/${file}`)) rmSync(`bundle/chunks/${file}`);
 chmodSync('bundle/cli.mjs', 0o755);

@@ -6,7 +6,15 @@ import { repoRoot } from '../lib/config.js';
 
 // Every relative link and #anchor in the Markdown a reader follows resolves: remark-validate-links (the
 // unified collective's checker; headings slugged as GitHub does). Links to the web are not fetched.
-const MARKDOWN = ['README.md', 'README.ko.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'docs', 'examples'];
+const MARKDOWN = [
+  'README.md',
+  'README.ko.md',
+  'CONTRIBUTING.md',
+  'CHANGELOG.md',
+  'docs',
+  'examples',
+  ...['traffic', 'report', 'service-kit', 'rollout'].map((name) => `packages/${name}/README.md`),
+];
 // remark resolves its plugins from its working directory: this package's, where both are installed.
 const cwd = join(repoRoot, 'scripts');
 

@@ -94,6 +94,7 @@ export {
 export { type AnalysisVerdict, judgeAnalysis } from './strategies/plan-analysis.js';
 export {
   type CanaryPlan,
+  canaryPlanSchema,
   MAX_PLAN_BYTES,
   type PlanAnalysis,
   type PlanStep,
