@@ -56,6 +56,12 @@ export interface CpuSnapshot {
   /** The whole host: busy time over all cores (/proc/stat), seconds. */
   hostBusyS: number;
   parts: Record<string, number>;
+  /**
+   * For a part that adds up processes (the Docker engine): each one's seconds, by "pid start-time". Its
+   * delta is taken process by process: one that exited meanwhile (a node's shim when the node restarts)
+   * must not make the sum fall and the whole lifetime of the rest count as new.
+   */
+  members?: Record<string, Record<string, number>>;
 }
 
 const TICKS_PER_S = 100;
@@ -68,14 +74,18 @@ export function hostBusySeconds(stat: string): number {
   return busy / TICKS_PER_S;
 }
 
-/** utime + stime (own) and cutime + cstime (children it waited for) of a /proc/PID/stat line, seconds. */
-export function processSeconds(stat: string): { own: number; children: number } {
+/**
+ * utime + stime (own) and cutime + cstime (children it waited for) of a /proc/PID/stat line, seconds, and
+ * its start time (clock ticks since boot), which tells a process from a later one with the same PID.
+ */
+export function processSeconds(stat: string): { own: number; children: number; start: number } {
   // The command name may hold spaces and parentheses: fields start after the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const field = (n: number) => Number(rest[n - 3] ?? 0);
   return {
     own: (field(14) + field(15)) / TICKS_PER_S,
     children: (field(16) + field(17)) / TICKS_PER_S,
+    start: field(22),
   };
 }
 
@@ -88,16 +98,19 @@ const DOCKER_PROCESSES = new Set([
   'containerd-shim-runc-v2',
 ]);
 
-async function dockerEngineSeconds(): Promise<number> {
-  let total = 0;
+/** Each Docker engine process's own CPU seconds, by "pid start-time". */
+async function dockerEngineSeconds(): Promise<Record<string, number>> {
+  const members: Record<string, number> = {};
   for (const pid of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
     if (!DOCKER_PROCESSES.has(comm)) continue;
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    if (stat) total += processSeconds(stat).own;
+    if (!stat) continue;
+    const p = processSeconds(stat);
+    members[`${pid} ${p.start}`] = p.own;
   }
-  return total;
+  return members;
 }
 
 /** A container's CPU seconds from its cgroup (v1 cpuacct, or v2 cpu.stat), undefined where none is found. */
@@ -144,13 +157,15 @@ export async function readCpu(): Promise<CpuSnapshot> {
     const s = await containerSeconds(node.id);
     if (s !== undefined) parts[`node ${node.name}`] = s;
   }
-  parts['docker engine'] = await dockerEngineSeconds();
+  const engine = await dockerEngineSeconds();
+  parts['docker engine'] = Object.values(engine).reduce((a, b) => a + b, 0);
   const self = processSeconds(await readFile('/proc/self/stat', 'utf8'));
   parts['test processes'] = self.own + self.children;
   return {
     at: Date.now(),
     hostBusyS: hostBusySeconds(await readFile('/proc/stat', 'utf8')),
     parts,
+    members: { 'docker engine': engine },
   };
 }
 
@@ -170,6 +185,16 @@ export function cpuUse(after: CpuSnapshot, before: CpuSnapshot): CpuUse {
     hostCores: round((after.hostBusyS - before.hostBusyS) / wallS),
     parts: Object.fromEntries(
       Object.entries(after.parts).map(([k, v]) => {
+        const now = after.members?.[k];
+        const then = before.members?.[k];
+        if (now && then) {
+          // Process by process: a new one counts from zero, one that exited meanwhile is not counted.
+          const used = Object.entries(now).reduce((sum, [id, s]) => {
+            const was = then[id] ?? 0;
+            return sum + (s >= was ? s - was : s);
+          }, 0);
+          return [k, round(used / wallS)];
+        }
         const was = before.parts[k] ?? 0;
         return [k, round((v >= was ? v - was : v) / wallS)];
       }),

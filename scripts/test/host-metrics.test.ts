@@ -45,7 +45,7 @@ describe('host metrics', () => {
     const fields = Array.from({ length: 40 }, (_, i) => String(i + 3));
     // fields 14-17 (utime stime cutime cstime) are 14, 15, 16, 17 ticks here
     const stat = `42 (a (weird) name) ${fields.slice(0).join(' ')}`;
-    expect(processSeconds(stat)).toEqual({ own: 0.29, children: 0.33 });
+    expect(processSeconds(stat)).toEqual({ own: 0.29, children: 0.33, start: 22 });
   });
 
   it('turns two CPU snapshots into average cores; a part that restarted counts from zero', () => {
@@ -65,5 +65,22 @@ describe('host metrics', () => {
       'host TCP over 10 s: TCPSynRetrans 0, EstabResets 2',
       'host CPU: 1.50 cores busy on average; node 0.70, tests 0.40, engine 0.20',
     ]);
+  });
+
+  it('takes a sum of processes process by process: one that exited does not make the rest count whole', () => {
+    // A node restarted: its shim (pid 7) exited with 40 s, a new one (pid 9) used 1 s; dockerd used 3 s.
+    const before = {
+      at: 0,
+      hostBusyS: 0,
+      parts: { engine: 140 },
+      members: { engine: { '1 100': 100, '7 500': 40 } },
+    };
+    const after = {
+      at: 10_000,
+      hostBusyS: 10,
+      parts: { engine: 104 },
+      members: { engine: { '1 100': 103, '9 900': 1 } },
+    };
+    expect(cpuUse(after, before).parts.engine).toBe(0.4);
   });
 });
