@@ -59,6 +59,7 @@ describe('the packages a user installs', () => {
 
   describe('installed with npm into an empty project', () => {
     let project = '';
+    // npm reads the registry for the dependencies: seconds with a warm cache, minutes on a slow network.
     beforeAll(async () => {
       project = join(work, 'project');
       await run('mkdir', ['-p', project]);
@@ -77,9 +78,9 @@ describe('the packages a user installs', () => {
           '@types/node@24',
           ...Object.values(tarballs),
         ],
-        { cwd: project, timeout: 240_000 },
+        { cwd: project, timeout: 380_000 },
       );
-    }, 250_000);
+    }, 400_000);
 
     it('runs the CLI: rollout --version, rollout verify --help', async () => {
       const version = JSON.parse(
