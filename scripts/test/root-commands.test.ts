@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../lib/config.js';
 
-// Every `pnpm <script>` of the root answers --help without a cluster, a build or a stack trace (the
-// entry points parse their flags before they import anything built), and ours refuse a flag they do
-// not know in one line.
+// Every `pnpm <script>` of the root answers --help without a cluster, a build or a stack trace, and ours
+// refuse a flag they do not know in one line. They run in a fresh copy of the tree (the files git would
+// commit, then `pnpm install`): nothing built, as right after a clone.
 const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts as Record<
   string,
   string
@@ -17,10 +19,31 @@ const ours = Object.keys(scripts).filter((name) =>
   /^(tsx scripts\/|node scripts\/)/.test(scripts[name] ?? ''),
 );
 
+const run = promisify(execFile);
+let fresh = '';
+
+beforeAll(async () => {
+  fresh = await mkdtemp(join(tmpdir(), 'rollout-lab-fresh-'));
+  const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+    await mkdir(join(fresh, dirname(file)), { recursive: true });
+    await cp(join(repoRoot, file), join(fresh, file)).catch(() => {}); // deleted, not yet committed
+  }
+  await run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--silent'], {
+    cwd: fresh,
+    timeout: 280_000,
+  });
+}, 300_000);
+
+afterAll(() => (fresh ? rm(fresh, { recursive: true, force: true }) : undefined));
+
 const pnpm = async (args: string[]) => {
   try {
     const { stdout, stderr } = await promisify(execFile)('pnpm', ['--silent', ...args], {
-      cwd: repoRoot,
+      cwd: fresh,
       env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
       timeout: 120_000,
     });
