@@ -1,7 +1,7 @@
 // A canary plan as data (rollout-lab.dev/v1 CanaryPlan): its shape is canary-plan.schema.json (the JSON
 // Schema editors read, checked here with ajv), and an error names the bad field
 // ("steps[2].pause.duration: expected a duration like 30s, got \"soon\"").
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvErrors from 'ajv-errors';
 import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.js';
@@ -33,9 +33,12 @@ export interface CanaryPlan {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A duration as plans write it: 30s, 2m, 1h30m, 500ms (the schema's `duration` pattern too). */
+const DURATION = /^(\d{1,9}(ms|s|m|h))+$/;
+
 /** "30s", "2m", "1h30m", "500ms" → ms; undefined if it is not one. */
 export function parseDuration(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || !/^(\d{1,9}(ms|s|m|h))+$/.test(raw)) return undefined;
+  if (typeof raw !== 'string' || !DURATION.test(raw)) return undefined;
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let ms = 0;
   for (const [, n, unit] of raw.matchAll(/(\d+)(ms|s|m|h)/g)) ms += Number(n) * (units[unit as string] ?? 0);
@@ -58,9 +61,16 @@ export const canaryPlanSchema: JsonSchema = schema;
 
 // The shape of a plan is the JSON Schema's; its messages (ajv-errors' errorMessage) name what was
 // expected and what was given. allErrors: every problem is listed at once.
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-(ajvErrors as unknown as (a: Ajv) => Ajv)(ajv);
-const validateShape = ajv.compile(schema);
+// Compiled on first use: importing the library must not pay for it.
+let validateShape: ValidateFunction | undefined;
+function shapeValidator(): ValidateFunction {
+  if (!validateShape) {
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+    (ajvErrors as unknown as (a: Ajv) => Ajv)(ajv);
+    validateShape = ajv.compile(schema);
+  }
+  return validateShape;
+}
 
 /** "/steps/2/pause" → "steps[2].pause", as the messages name fields. */
 function fieldPath(pointer: string): string {
@@ -122,7 +132,7 @@ function semanticProblems(raw: Obj): string[] {
       );
     for (const kind of ['pause', 'analysis'] as const) {
       const duration = isObj(step[kind]) ? (step[kind] as Obj).duration : undefined;
-      if (typeof duration === 'string' && /^(\d{1,9}(ms|s|m|h))+$/.test(duration) && !parseDuration(duration))
+      if (typeof duration === 'string' && DURATION.test(duration) && !parseDuration(duration))
         problems.push(
           `steps[${i}].${kind}.duration: expected a duration from 1ms to 24d, got ${JSON.stringify(duration)}`,
         );
@@ -135,7 +145,7 @@ function semanticProblems(raw: Obj): string[] {
 export function validatePlan(raw: unknown): CanaryPlan {
   if (!isObj(raw)) throw new InvalidInputError('a CanaryPlan must be a YAML mapping');
   const problems = [
-    ...(validateShape(raw) ? [] : (validateShape.errors ?? []).map(describe)),
+    ...(shapeValidator()(raw) ? [] : (shapeValidator().errors ?? []).map(describe)),
     ...semanticProblems(raw),
   ];
   if (problems.length) throw new InvalidInputError(`invalid CanaryPlan: ${problems.join('; ')}`);
