@@ -45,7 +45,9 @@ await main(async () => {
   const { parseAllDocuments } = await import('yaml');
 
   const rendered = (await k`kubectl kustomize k8s/overlays/rolling`).stdout;
-  const ports = Array.from({ length: 40 }, (_, i) => 30080 + i);
+  // The range the cluster publishes on 127.0.0.1 (config.ts), not a copy of its numbers.
+  const { first, last } = cluster.nodePorts;
+  const ports = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   const deploy = async (namespace: string, replicas: number) => {
     await k`kubectl delete namespace ${namespace} --ignore-not-found --wait=true --timeout=120s`;
     await k`kubectl create namespace ${namespace}`;
