@@ -5,7 +5,7 @@
 import { cpuUsage } from 'node:process';
 import { parseFlags } from './lib/args.js';
 import { cachePath, cluster, repoRoot } from './lib/config.js';
-import { cpuUse, readCpu } from './lib/host-metrics.js';
+import { counterDelta, cpuUse, readCpu, readTcpCounters } from './lib/host-metrics.js';
 import { info, main, UserError } from './lib/log.js';
 import { buildWorkspace } from './steps.js';
 
@@ -74,6 +74,7 @@ await main(async () => {
 
     const phase = async (name: string, count: number, churn: boolean) => {
       const cpuBefore = await readCpu();
+      const tcpBefore = await readTcpCounters();
       const ownBefore = cpuUsage();
       const running = Array.from({ length: count }, () =>
         traffic.startSamplerThread({ url, rate: RATE, durationMs: seconds * 1000 }),
@@ -89,6 +90,7 @@ await main(async () => {
       if (timer) clearInterval(timer);
       const own = cpuUsage(ownBefore);
       const host = cpuUse(await readCpu(), cpuBefore);
+      const tcp = counterDelta(await readTcpCounters(), tcpBefore);
       const s = traffic.summarize(records);
       const ms = (n: number) => `${n.toFixed(0)} ms`;
       console.log(
@@ -99,6 +101,18 @@ await main(async () => {
           .filter(([, v]) => v > 0)
           .map(([p, v]) => `${p} ${v.toFixed(2)}`)
           .join(', ')}`,
+      );
+      // Where a slow answer's time went: a SYN that went unanswered (connect ≥ 1 s: the kernel's
+      // retransmit ladder), or an answer that came late on a connection made in time.
+      const slow = records.filter((r) => r.error === undefined && r.endedAt - r.startedAt >= 500);
+      const slowConnect = records.filter((r) => (r.connectMs ?? 0) >= 1000).length;
+      console.log(
+        `  answers ≥ 500 ms: ${slow.length} (of them connect ≥ 1 s: ${slow.filter((r) => (r.connectMs ?? 0) >= 1000).length}); connects ≥ 1 s: ${slowConnect}; host TCP: ${
+          Object.entries(tcp)
+            .filter(([, v]) => v > 0)
+            .map(([k, v]) => `${k.replace(/^\w+\./, '')} ${v}`)
+            .join(', ') || 'no retransmits, overflows or resets'
+        }`,
       );
     };
     await phase('1 sampler, nothing else', 1, false);
