@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../src/api/client.js';
 import { claim, HeldError, LostClaimError } from '../src/api/lease.js';
 
-function fakeLeases() {
+function fakeLeases(options: { writeDelayMs?: number } = {}) {
   let stored: V1Lease | undefined;
   let version = 1;
   const conflict = () => new ApiException(409, 'conflict', { message: 'the object has been modified' }, {});
@@ -25,6 +25,8 @@ function fakeLeases() {
       return keep(body);
     },
     replaceNamespacedLease: async ({ body }: { body: V1Lease }) => {
+      // A slow API server: writes are judged in the order they arrive, each some time after it was sent.
+      if (options.writeDelayMs) await new Promise((resolve) => setTimeout(resolve, options.writeDelayMs));
       if (body.metadata?.resourceVersion !== stored?.metadata?.resourceVersion) throw conflict();
       return keep(body);
     },
@@ -59,5 +61,20 @@ describe('one runner per pair (Lease)', () => {
     const third = await claim(fake.cluster, 'ns', 'lease', 'the plan', { holder: 'c', now });
     expect(fake.get()?.spec?.holderIdentity).toBe('c');
     await third.release();
+  });
+
+  it('gives the Lease back even when a renewal is still on its way: the next runner is not refused', async () => {
+    const fake = fakeLeases({ writeDelayMs: 20 });
+    // Renewed every 10 ms, each write taking 20 ms: a release always meets a renewal in flight.
+    const owner = await claim(fake.cluster, 'ns', 'lease', 'the plan', { holder: 'a', durationS: 0.03 });
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    await owner.release();
+    expect(fake.get()?.spec?.holderIdentity).toBeUndefined();
+    // And nothing renews it afterwards.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.get()?.spec?.holderIdentity).toBeUndefined();
+    const next = await claim(fake.cluster, 'ns', 'lease', 'the plan', { holder: 'b' });
+    expect(fake.get()?.spec?.holderIdentity).toBe('b');
+    await next.release();
   });
 });

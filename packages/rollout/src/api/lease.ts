@@ -125,6 +125,7 @@ export async function claim(
   let lastRenewal = now();
   let lost: string | undefined;
   const renew = async () => {
+    if (lost) return;
     try {
       const body: V1Lease = { ...current, spec: { ...current.spec, renewTime: stamp() } };
       current = await api.replaceNamespacedLease({ name, namespace, body });
@@ -141,7 +142,16 @@ export async function claim(
       // Other failures: retried at the next tick; the claim is lost once the duration has passed.
     }
   };
-  const timer = setInterval(() => void renew(), (durationS * 1000) / 3);
+  // The renewal on its way, if any: a release waits for it, or its write would race the release's.
+  let renewing: Promise<void> | undefined;
+  const timer = setInterval(
+    () => {
+      renewing ??= renew().finally(() => {
+        renewing = undefined;
+      });
+    },
+    (durationS * 1000) / 3,
+  );
   timer.unref();
   return {
     holder,
@@ -153,11 +163,23 @@ export async function claim(
     },
     async release() {
       clearInterval(timer);
+      await renewing;
       if (lost) return;
       lost = `lease ${name} was given back`;
-      const body: V1Lease = { ...current, spec: { ...current.spec, holderIdentity: undefined } };
-      // Conflicts and errors here leave a Lease that expires on its own.
-      await api.replaceNamespacedLease({ name, namespace, body }).catch(() => undefined);
+      // A conflict means the Lease changed since our last write: given back from what it is now, as
+      // long as it is still ours. Other errors leave a Lease that expires on its own.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const body: V1Lease = { ...current, spec: { ...current.spec, holderIdentity: undefined } };
+        try {
+          await api.replaceNamespacedLease({ name, namespace, body });
+          return;
+        } catch (error) {
+          if (!(error instanceof ApiException && error.code === 409)) return;
+          const seen = await api.readNamespacedLease({ name, namespace }).catch(() => undefined);
+          if (seen?.spec?.holderIdentity !== holder) return;
+          current = seen;
+        }
+      }
     },
   };
 }
