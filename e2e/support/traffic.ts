@@ -13,6 +13,7 @@ import {
 } from '@rollout-lab/traffic';
 import { expect } from 'vitest';
 import { kubernetesMinor, reportsDir } from './env.js';
+import { runningTest } from './scenarios.js';
 
 const e2eRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -124,6 +125,8 @@ export async function report(
 
 /** The running test as the HTML report joins it with its outcome: "tests/file.test.ts > describe > test". */
 export function currentTest(): string | undefined {
+  const running = runningTest();
+  if (running) return running;
   const state = expect.getState();
   return state.testPath ? `${relative(e2eRoot, state.testPath)} > ${state.currentTestName ?? ''}` : undefined;
 }

@@ -8,6 +8,7 @@ import {
 import { assertNoErrors, assertShare, binomialTolerance, shareOf } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { cluster, deploy, useNamespace } from '../support/cluster.js';
+import { scenario } from '../support/scenarios.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 const Z = 4; // shares must fall within 4 binomial standard deviations: a false alarm about 1 run in 16,000
@@ -46,54 +47,57 @@ describe('canary (seed section on canary releases)', () => {
     return { traffic, steady };
   };
 
-  it.concurrent('serves 25 %, then 50 % v2; abort goes back to all v1; 25 % again; not one failed request', async () => {
-    const pair = pairIn(weights.name);
-    const { traffic, steady } = await sampled(weights.url());
-    await steady('25 %', 15_000);
-    const fifty = await setCanaryWeight(k8s, pair, 50);
-    expect(fifty).toMatchObject({ stable: 2, canary: 2, achieved: 50 });
-    await steady('50 %', 15_000);
-    const aborted = await abortCanary(k8s, pair);
-    expect(aborted).toMatchObject({ stable: 4, canary: 0 });
-    await steady('aborted', 5000);
-    expect((await setCanaryWeight(k8s, pair, 25)).canary).toBe(1);
-    await steady('25 % again', 5000);
-    const records = await traffic.finish(1000);
+  scenario(
+    'serves 25 %, then 50 % v2; abort goes back to all v1; 25 % again; not one failed request',
+    async () => {
+      const pair = pairIn(weights.name);
+      const { traffic, steady } = await sampled(weights.url());
+      await steady('25 %', 15_000);
+      const fifty = await setCanaryWeight(k8s, pair, 50);
+      expect(fifty).toMatchObject({ stable: 2, canary: 2, achieved: 50 });
+      await steady('50 %', 15_000);
+      const aborted = await abortCanary(k8s, pair);
+      expect(aborted).toMatchObject({ stable: 4, canary: 0 });
+      await steady('aborted', 5000);
+      expect((await setCanaryWeight(k8s, pair, 25)).canary).toBe(1);
+      await steady('25 % again', 5000);
+      const records = await traffic.finish(1000);
 
-    const share = (name: string, expected: number) => {
-      const window = traffic.window(records, `${name} from`, `${name} to`);
-      const s = shareOf(window, 'v2');
-      return {
-        window,
-        line: `${(s.share * 100).toFixed(1)} % of ${s.n} (expected ${expected * 100} % ± ${(binomialTolerance(expected, s.n, Z) * 100).toFixed(1)} %)`,
+      const share = (name: string, expected: number) => {
+        const window = traffic.window(records, `${name} from`, `${name} to`);
+        const s = shareOf(window, 'v2');
+        return {
+          window,
+          line: `${(s.share * 100).toFixed(1)} % of ${s.n} (expected ${expected * 100} % ± ${(binomialTolerance(expected, s.n, Z) * 100).toFixed(1)} %)`,
+        };
       };
-    };
-    const at25 = share('25 %', 0.25);
-    const at50 = share('50 %', 0.5);
-    const again = share('25 % again', 0.25);
-    const abortedWindow = traffic.window(records, 'aborted from', 'aborted to');
-    await report(
-      'canary 25-50-abort-25',
-      records,
-      {
-        'v2 share at 25 %': at25.line,
-        'v2 share at 50 %': at50.line,
-        'after abort': JSON.stringify(shareOf(abortedWindow, 'v1')),
-        'v2 share at 25 % again': again.line,
-      },
-      { marks: stepMarks(traffic.marks) },
-    );
-    assertNoErrors(records);
-    assertShare(at25.window, 'v2', 0.25, Z);
-    assertShare(at50.window, 'v2', 0.5, Z);
-    expect(at25.window.length).toBeGreaterThan(700);
-    expect(shareOf(abortedWindow, 'v1')).toMatchObject({ share: 1 });
-    expect(abortedWindow.length).toBeGreaterThan(200);
-    expect(again.window.length).toBeGreaterThan(200);
-    expect(shareOf(again.window, 'v2').share).toBeGreaterThan(0);
-  });
+      const at25 = share('25 %', 0.25);
+      const at50 = share('50 %', 0.5);
+      const again = share('25 % again', 0.25);
+      const abortedWindow = traffic.window(records, 'aborted from', 'aborted to');
+      await report(
+        'canary 25-50-abort-25',
+        records,
+        {
+          'v2 share at 25 %': at25.line,
+          'v2 share at 50 %': at50.line,
+          'after abort': JSON.stringify(shareOf(abortedWindow, 'v1')),
+          'v2 share at 25 % again': again.line,
+        },
+        { marks: stepMarks(traffic.marks) },
+      );
+      assertNoErrors(records);
+      assertShare(at25.window, 'v2', 0.25, Z);
+      assertShare(at50.window, 'v2', 0.5, Z);
+      expect(at25.window.length).toBeGreaterThan(700);
+      expect(shareOf(abortedWindow, 'v1')).toMatchObject({ share: 1 });
+      expect(abortedWindow.length).toBeGreaterThan(200);
+      expect(again.window.length).toBeGreaterThan(200);
+      expect(shareOf(again.window, 'v2').share).toBeGreaterThan(0);
+    },
+  );
 
-  it.concurrent('promotes a 25 % canary to all v2 with not one failed request', async () => {
+  scenario('promotes a 25 % canary to all v2 with not one failed request', async () => {
     const pair = pairIn(promotion.name);
     const { traffic, steady } = await sampled(promotion.url());
     await steady('25 %', 5000);

@@ -17,6 +17,7 @@ import {
   rolloutCli,
   useNamespace,
 } from '../support/cluster.js';
+import { scenario } from '../support/scenarios.js';
 import { report, run, settledVersion, sleep } from '../support/traffic.js';
 
 // A pod deleted mid-rollout and an interrupted switch run side by side (own namespaces); the racing
@@ -32,49 +33,55 @@ describe('faults during a rollout', () => {
     deploy(k8s, 'overlays/blue-green', namespace, ['deploy-myapp-blue']),
   );
 
-  it.concurrent('a pod deleted in the middle of a rolling update: the rollout completes with not one failed request', async () => {
-    const traffic = await run({ url: ns.url(), rate: 50 });
-    await sleep(2000);
-    const before = await podNames(ns.name, 'app=myapp');
-    await setImage(
-      k8s,
-      target,
-      { myapp: 'rollout-lab/myapp:v2.0' },
-      { cause: 'upgrade during a pod deletion' },
-    );
-    await sleep(3000);
-    const victim = before[0] as string;
-    await kubectl(['delete', 'pod', victim, '-n', ns.name, '--wait=false']);
-    traffic.mark('pod deleted');
-    await waitForRollout(k8s, target, { untilOldPodsGone: true });
-    await sleep(2000);
-    const records = await traffic.finish(1000);
-    await report(
-      'pod deleted during a rolling update',
-      records,
-      { 'deleted pod': victim },
-      { marks: traffic.marks },
-    );
-    assertNoErrors(records);
-    expect(settledVersion(records)).toBe('v2');
-  });
+  scenario(
+    'a pod deleted in the middle of a rolling update: the rollout completes with not one failed request',
+    async () => {
+      const traffic = await run({ url: ns.url(), rate: 50 });
+      await sleep(2000);
+      const before = await podNames(ns.name, 'app=myapp');
+      await setImage(
+        k8s,
+        target,
+        { myapp: 'rollout-lab/myapp:v2.0' },
+        { cause: 'upgrade during a pod deletion' },
+      );
+      await sleep(3000);
+      const victim = before[0] as string;
+      await kubectl(['delete', 'pod', victim, '-n', ns.name, '--wait=false']);
+      traffic.mark('pod deleted');
+      await waitForRollout(k8s, target, { untilOldPodsGone: true });
+      await sleep(2000);
+      const records = await traffic.finish(1000);
+      await report(
+        'pod deleted during a rolling update',
+        records,
+        { 'deleted pod': victim },
+        { marks: traffic.marks },
+      );
+      assertNoErrors(records);
+      expect(settledVersion(records)).toBe('v2');
+    },
+  );
 
-  it.concurrent('switch interrupted by SIGINT: green is up, the Service still on blue; the same switch finishes it', async () => {
-    const args = ['switch', 'green', '-n', bgNs.name];
-    const cut = await interrupt(args, /Waiting/);
-    expect(cut.code).toBe(130);
-    expect(cut.stderr).toContain(
-      'interrupted: the green Deployment may be scaled up with the Service not yet switched',
-    );
-    const selector = async () =>
-      (await kubectl(['get', 'svc', 'svc-myapp', '-n', bgNs.name, '-o', 'jsonpath={.spec.selector.color}']))
-        .stdout;
-    expect(await selector()).toBe('blue');
-    const again = await rolloutCli(args);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('switched blue → green');
-    expect(await selector()).toBe('green');
-  });
+  scenario(
+    'switch interrupted by SIGINT: green is up, the Service still on blue; the same switch finishes it',
+    async () => {
+      const args = ['switch', 'green', '-n', bgNs.name];
+      const cut = await interrupt(args, /Waiting/);
+      expect(cut.code, cut.stderr).toBe(130);
+      expect(cut.stderr).toContain(
+        'interrupted: the green Deployment may be scaled up with the Service not yet switched',
+      );
+      const selector = async () =>
+        (await kubectl(['get', 'svc', 'svc-myapp', '-n', bgNs.name, '-o', 'jsonpath={.spec.selector.color}']))
+          .stdout;
+      expect(await selector()).toBe('blue');
+      const again = await rolloutCli(args);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('switched blue → green');
+      expect(await selector()).toBe('green');
+    },
+  );
 
   it('two writers racing: the stale one gets a conflict, and concurrent changes both land', async () => {
     const d = await getDeployment(k8s, target);

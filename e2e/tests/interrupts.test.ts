@@ -24,7 +24,7 @@ describe('interrupted commands converge when run again', () => {
       ns.name,
     ];
     const cut = await interrupt(args, /image updated/);
-    expect(cut.code).toBe(130);
+    expect(cut.code, cut.stderr).toBe(130);
     expect(cut.stderr).toContain('interrupted: the new template may already be in the cluster');
     const status = await rolloutCli(['status', 'deploy-myapp', '--wait', '-n', ns.name]);
     expect(status).toMatchObject({ code: 0 });
@@ -39,7 +39,7 @@ describe('interrupted commands converge when run again', () => {
   it('undo interrupted by SIGINT: the same undo --to-revision converges', async () => {
     const args = ['undo', 'deploy-myapp', '--to-revision', '2', '--wait', '-n', ns.name];
     const cut = await interrupt(args, /rolled back/);
-    expect(cut.code).toBe(130);
+    expect(cut.code, cut.stderr).toBe(130);
     expect(cut.stderr).toContain('interrupted: the rollback may already be in the cluster');
     const again = await rolloutCli(args);
     expect(again.code, again.stderr).toBe(0);

@@ -1,13 +1,14 @@
 import { setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { assertNoErrors, assertPhases, assertVersions, type RequestRecord } from '@rollout-lab/traffic';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { cluster, deploy, type TestNamespace, useNamespace } from '../support/cluster.js';
+import { scenario } from '../support/scenarios.js';
 import { report, run, sleep, TAKEOVER_RUN } from '../support/traffic.js';
 
 // Seed §6: kubectl set image on deploy-myapp, old pods replaced one by one, checked by machine.
 // Both directions run side by side, each in its own namespace: v1 → v2 from the overlay as shipped, and
 // v2 → v1 from the same overlay deployed at v2.
-describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
+describe('rolling update v1 → v2 (seed §6)', () => {
   const k8s = cluster();
   const up = useNamespace('rl-rolling-up', (namespace) =>
     deploy(k8s, 'overlays/rolling', namespace, ['deploy-myapp']),
@@ -31,7 +32,7 @@ describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
     return { records: await traffic.finish(1000), rolloutMs, marks: traffic.marks };
   };
 
-  it('goes v1 → mixed → v2 with fresh connections and not one failed request', async () => {
+  scenario('goes v1 → mixed → v2 with fresh connections and not one failed request', async () => {
     const { records, rolloutMs, marks } = await rollTo(
       up,
       'rollout-lab/myapp:v2.0',
@@ -52,7 +53,7 @@ describe.concurrent('rolling update v1 → v2 (seed §6)', () => {
     assertPhases(records, ['v1', 'mixed', 'v2'], TAKEOVER_RUN);
   });
 
-  it('goes back v2 → v1 with keep-alive clients and still not one failed request', async () => {
+  scenario('goes back v2 → v1 with keep-alive clients and still not one failed request', async () => {
     const { records, rolloutMs, marks } = await rollTo(
       down,
       'rollout-lab/myapp:v1.0',
