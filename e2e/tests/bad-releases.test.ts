@@ -1,14 +1,15 @@
 import { setImageWithAutoUndo, type Target } from '@rollout-lab/rollout';
 import { assertNoErrors, assertVersions } from '@rollout-lab/traffic';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { cluster, deploy, rolloutCli, useNamespace } from '../support/cluster.js';
+import { scenario } from '../support/scenarios.js';
 import { report, run, sleep } from '../support/traffic.js';
 
 // A release that cannot become ready must not cost a single request: maxUnavailable 0 keeps every v1
 // pod until a new one is available, and the progress deadline (20 s in this overlay) triggers the undo.
-// The three bad releases are independent, each in its own namespace (set up side by side), but they run
-// one after another: side by side (three stuck rollouts, 150 requests/s) their p99 latency reached
-// 1.1–1.9 s on two cores, and a run now and then lost requests to the 2 s timeout.
+// The three bad releases are independent, each in its own namespace (set up side by side), and run two at
+// a time (support/scenarios.ts): all three side by side (three stuck rollouts, 150 requests/s) reached a
+// p99 latency of 1.1–1.9 s on two cores, and a run now and then lost requests to the 2 s timeout.
 describe('bad releases roll back by themselves', () => {
   const k8s = cluster();
   // Nine v1 pods start at once in the three set-ups: on 2 cores their first rollout once took longer than
@@ -23,12 +24,11 @@ describe('bad releases roll back by themselves', () => {
   };
   const pull = useNamespace('rl-bad-pull', setup);
 
-  it.for([
+  for (const [what, image] of [
     ['never becomes ready', 'rollout-lab/myapp:v3.0-never-ready'],
     ['crash-loops', 'rollout-lab/myapp:v3.0-crash'],
-  ] as const)(
-    'a v3 that %s: v1 keeps serving, ProgressDeadlineExceeded, auto-undo',
-    async ([what, image]) => {
+  ] as const)
+    scenario(`a v3 that ${what}: v1 keeps serving, ProgressDeadlineExceeded, auto-undo`, async () => {
       const ns = namespaces[what];
       const target: Target = { namespace: ns.name, name: 'deploy-myapp' };
       const traffic = await run({ url: ns.url(), rate: 50 });
@@ -56,10 +56,9 @@ describe('bad releases roll back by themselves', () => {
       expect(result.reason).toBe('deployment "deploy-myapp" exceeded its progress deadline');
       assertNoErrors(records);
       assertVersions(records, ['v1']);
-    },
-  );
+    });
 
-  it('an image that cannot be pulled: the same, through the CLI with --auto-undo', async () => {
+  scenario('an image that cannot be pulled: the same, through the CLI with --auto-undo', async () => {
     const traffic = await run({ url: pull.url(), rate: 50 });
     await sleep(2000);
     const started = Date.now();
