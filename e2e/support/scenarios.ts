@@ -27,7 +27,10 @@ export function scenario(name: string, body: () => Promise<void>, timeoutMs?: nu
   it.concurrent(name, ({ task }) => slots(() => current.run(task.fullName, body)), timeoutMs);
 }
 
-/** A concurrent test that takes no slot (a refusal, a read): it only needs its name in the reports. */
+/**
+ * A concurrent test that takes no slot: verify.test.ts's four, side by side as they were before slots
+ * existed (two of them sample through `rollout verify`'s own sampler). Its name still reaches the reports.
+ */
 export function sideTest(name: string, body: () => Promise<void>, timeoutMs?: number): void {
   it.concurrent(name, ({ task }) => current.run(task.fullName, body), timeoutMs);
 }
