@@ -2,7 +2,6 @@
 // they come when the machine is shared the way side-by-side test files share it: several samplers at
 // 50/s on fresh connections, and pods starting and stopping in another namespace. A benchmark: it prints
 // figures and fails only when it cannot run.
-import { cpuUsage } from 'node:process';
 import { parseFlags } from './lib/args.js';
 import { cachePath, cluster, repoRoot } from './lib/config.js';
 import { counterDelta, cpuUse, readCpu, readTcpCounters } from './lib/host-metrics.js';
@@ -75,9 +74,8 @@ await main(async () => {
     const phase = async (name: string, count: number, churn: boolean) => {
       const cpuBefore = await readCpu();
       const tcpBefore = await readTcpCounters();
-      const ownBefore = cpuUsage();
       const running = Array.from({ length: count }, () =>
-        traffic.startSamplerThread({ url, rate: RATE, durationMs: seconds * 1000 }),
+        traffic.startSamplerProcess({ url, rate: RATE, durationMs: seconds * 1000 }),
       );
       let restarts = 0;
       const timer = churn
@@ -86,15 +84,16 @@ await main(async () => {
             void k`kubectl rollout restart deployment/deploy-myapp -n ${CHURN}`.nothrow();
           }, 8000)
         : undefined;
-      const records = (await Promise.all(running.map((s) => s.done))).flatMap((r) => r.records);
+      const results = await Promise.all(running.map((s) => s.done));
+      const records = results.flatMap((r) => r.records);
       if (timer) clearInterval(timer);
-      const own = cpuUsage(ownBefore);
+      const samplersCpuMs = results.reduce((sum, r) => sum + (r.cpuMs ?? 0), 0);
       const host = cpuUse(await readCpu(), cpuBefore);
       const tcp = counterDelta(await readTcpCounters(), tcpBefore);
       const s = traffic.summarize(records);
       const ms = (n: number) => `${n.toFixed(0)} ms`;
       console.log(
-        `${name}: ${s.requests} requests, failed ${s.failed}${s.failed ? ` (${traffic.formatErrors(s.errors)})` : ''}; latency p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)}; sampler lag p99 ${ms(s.lagMs.p99)}; samplers' CPU ${((own.user + own.system) / 1000 / Math.max(1, s.requests)).toFixed(2)} ms per request${churn ? `; ${restarts} restarts of ${CHURN}` : ''}`,
+        `${name}: ${s.requests} requests, failed ${s.failed}${s.failed ? ` (${traffic.formatErrors(s.errors)})` : ''}; latency p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)}; sampler lag p99 ${ms(s.lagMs.p99)}; samplers' CPU ${(samplersCpuMs / Math.max(1, s.requests)).toFixed(2)} ms per request (${running[0]?.priority})${churn ? `; ${restarts} restarts of ${CHURN}` : ''}`,
       );
       console.log(
         `  host ${host.hostCores.toFixed(2)} cores busy: ${Object.entries(host.parts)

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { K8sObject } from '@rollout-lab/manifests';
-import type { RequestRecord, ThreadSampler } from '@rollout-lab/traffic';
+import type { RequestRecord, SamplerProcess } from '@rollout-lab/traffic';
 import { parseAllDocuments } from 'yaml';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
@@ -20,7 +20,7 @@ import { type Lang, type Step, say } from './lib/tutorial-text.js';
 let applyClaimingNodePorts: typeof import('@rollout-lab/manifests').applyClaimingNodePorts;
 let formatErrors: typeof import('@rollout-lab/traffic').formatErrors;
 let renderChart: typeof import('@rollout-lab/traffic').renderChart;
-let startSamplerThread: typeof import('@rollout-lab/traffic').startSamplerThread;
+let startSamplerProcess: typeof import('@rollout-lab/traffic').startSamplerProcess;
 let summarize: typeof import('@rollout-lab/traffic').summarize;
 
 async function loadPackages(): Promise<void> {
@@ -34,7 +34,7 @@ async function loadPackages(): Promise<void> {
     throw new UserError('the workspace packages the tutorial needs did not build (see above)');
   }
   ({ applyClaimingNodePorts } = await import('@rollout-lab/manifests'));
-  ({ formatErrors, renderChart, startSamplerThread, summarize } = await import('@rollout-lab/traffic'));
+  ({ formatErrors, renderChart, startSamplerProcess, summarize } = await import('@rollout-lab/traffic'));
 }
 
 const USAGE = `usage: pnpm tutorial [--yes] [--lang ko|en] [--namespace NS] [--keep]
@@ -136,9 +136,9 @@ async function step(id: Step, url: string | undefined, run: () => Promise<void>)
     await rl.question(say(lang, 'enter'));
     rl.close();
   }
-  let sampler: ThreadSampler | undefined;
+  let sampler: SamplerProcess | undefined;
   if (url) {
-    sampler = startSamplerThread({
+    sampler = startSamplerProcess({
       url,
       rate: 25,
       durationMs: 600_000,

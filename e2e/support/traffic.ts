@@ -7,9 +7,9 @@ import {
   type RequestRecord,
   renderChart,
   type Sampler,
-  startSamplerThread,
+  type SamplerProcessOptions,
+  startSamplerProcess,
   summarize,
-  type ThreadSamplerOptions,
 } from '@rollout-lab/traffic';
 import { expect } from 'vitest';
 import { kubernetesMinor, reportsDir } from './env.js';
@@ -41,15 +41,16 @@ export interface Run {
 }
 
 /**
- * Starts a sampler thread and resolves once it runs: marks made after this count from its zero. A thread
- * of its own (the test's API calls and JSON never delay it), at nice -10 where allowed (root), so that
- * on two busy cores it is not the one that waits; a late answer is then the cluster's.
+ * Starts a sampler process and resolves once it runs: marks made after this count from its zero. A
+ * process of its own (the test's API calls, JSON and the children it forks never delay it), real-time
+ * where allowed (root), so that on two busy cores it is not the one that waits; a late answer is then
+ * the cluster's.
  */
 export async function run(
-  options: Omit<ThreadSamplerOptions, 'durationMs'> & { durationMs?: number },
+  options: Omit<SamplerProcessOptions, 'durationMs'> & { durationMs?: number },
 ): Promise<Run> {
   // Bounded: no scenario samples for more than 10 minutes.
-  const sampler = startSamplerThread({
+  const sampler = startSamplerProcess({
     durationMs: 600_000,
     ...options,
   });

@@ -1,4 +1,10 @@
-import { assertNoErrors, assertVersions, renderChart, sampleInThread, summarize } from '@rollout-lab/traffic';
+import {
+  assertNoErrors,
+  assertVersions,
+  renderChart,
+  sampleInProcess,
+  summarize,
+} from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { cluster, deploy, podNames, useNamespace } from '../support/cluster.js';
 
@@ -11,7 +17,7 @@ describe('smoke: v1 behind svc-myapp', () => {
   it('serves the seed v1 text from all 3 pods, 1,000 requests, zero errors', async () => {
     const pods = await podNames(ns.name, 'app=myapp');
     expect(pods).toHaveLength(3);
-    const { records } = await sampleInThread({
+    const { records } = await sampleInProcess({
       url: ns.url(),
       rate: 100,
       maxRequests: 1000,

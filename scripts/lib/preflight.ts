@@ -69,7 +69,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
  */
 export async function preflightDataPath(spec: ClusterSpec): Promise<PreflightAttempt[]> {
   const { renderOverlay, applyClaimingNodePorts } = await import('@rollout-lab/manifests');
-  const { sampleInThread } = await import('@rollout-lab/traffic');
+  const { sampleInProcess } = await import('@rollout-lab/traffic');
   await kubectl(spec, [
     'wait',
     '--for=condition=Ready',
@@ -113,7 +113,7 @@ export async function preflightDataPath(spec: ClusterSpec): Promise<PreflightAtt
 
     const attempts: PreflightAttempt[] = [];
     for (let i = 1; i <= PREFLIGHT.attempts; i++) {
-      const { records } = await sampleInThread({
+      const { records } = await sampleInProcess({
         url,
         rate: PREFLIGHT.rate,
         durationMs: PREFLIGHT.durationMs,

@@ -29,6 +29,14 @@ export {
   seedClassifier,
 } from './classify.js';
 export {
+  LOAD_GENERATOR_NICENESS,
+  type LoadGeneratorPriority,
+  type SamplerProcess,
+  type SamplerProcessOptions,
+  sampleInProcess,
+  startSamplerProcess,
+} from './process.js';
+export {
   type SampleResult,
   type Sampler,
   type SamplerOptions,
@@ -36,11 +44,4 @@ export {
   sample,
   startSampler,
 } from './sampler.js';
-export {
-  LOAD_GENERATOR_NICENESS,
-  sampleInThread,
-  startSamplerThread,
-  type ThreadSampler,
-  type ThreadSamplerOptions,
-} from './thread.js';
 export { ERROR_KINDS, type ErrorKind, type RequestRecord } from './types.js';

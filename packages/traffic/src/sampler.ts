@@ -35,6 +35,8 @@ export interface SampleResult {
   rate: number;
   /** Wall-clock time of the sampler's zero, for correlating with cluster events. */
   startedAtEpochMs: number;
+  /** CPU time (user + system) the sampler's own process used, when it ran in one (startSamplerProcess). */
+  cpuMs?: number;
 }
 
 export interface Sampler {
@@ -144,9 +146,12 @@ export function startSampler(options: SamplerOptions): Sampler {
         });
     });
     const deadline = setTimeout(() => {
+      // A timer that fires late means this sampler was not running at the deadline: an answer may be
+      // waiting unread. Said in the record, so that a timeout is never silently the client's.
+      const late = now() - startedAt - timeoutMs;
       end({
         error: 'timeout',
-        detail: connected ? `no answer in ${timeoutMs} ms` : `no connection in ${timeoutMs} ms`,
+        detail: `${connected ? 'no answer' : 'no connection'} in ${timeoutMs} ms${late >= 50 ? `; the sampler's deadline fired ${Math.round(late)} ms late` : ''}`,
       });
       req.destroy();
     }, timeoutMs);

@@ -1,5 +1,5 @@
 // rollout get <deployment> [--watch [--until-complete]] [--url URL]: where a rollout stands, live.
-import type { RequestRecord, ThreadSampler } from '@rollout-lab/traffic';
+import type { RequestRecord, SamplerProcess } from '@rollout-lab/traffic';
 import { RolloutError, TimeoutError } from '../errors.js';
 import { deploymentName, namespaceName } from '../resources/names.js';
 import type { Snapshot } from '../verbs/snapshot.js';
@@ -53,7 +53,7 @@ export const getCommand: Command = {
 async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
   const { dumpYaml } = await import('@kubernetes/client-node');
   const { formatSnapshot, snapshot } = await import('../verbs/snapshot.js');
-  const { startSamplerThread } = await import('@rollout-lab/traffic');
+  const { startSamplerProcess } = await import('@rollout-lab/traffic');
   // Ctrl-C ends the live view; nothing was written.
   ctx.ownInterrupt();
   if (ctx.args.length !== 1) {
@@ -80,8 +80,8 @@ async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
     return;
   }
 
-  const sampler: ThreadSampler | undefined = url
-    ? startSamplerThread({
+  const sampler: SamplerProcess | undefined = url
+    ? startSamplerProcess({
         url,
         rate,
         durationMs: Math.min(ctx.timeoutMs + 60_000, MAX_WAIT_MS),

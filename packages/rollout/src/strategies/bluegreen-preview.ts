@@ -8,7 +8,7 @@ import {
   anyServiceClassifier,
   type RequestRecord,
   sample,
-  startSamplerThread,
+  startSamplerProcess,
   summarize,
 } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
@@ -101,9 +101,9 @@ export async function analyse(
     if (!ours) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   onProgress?.(`analysing ${analysis.url} for ${analysis.durationMs / 1000} s`);
-  // In a thread of its own (at the load generator's niceness): a late sampler would charge its own delay
-  // to the pods.
-  const { records } = await startSamplerThread({
+  // In a process of its own, scheduled first (see startSamplerProcess): a late sampler would charge its
+  // own delay to the pods.
+  const { records } = await startSamplerProcess({
     url: analysis.url,
     rate: analysis.rate ?? 20,
     durationMs: analysis.durationMs,

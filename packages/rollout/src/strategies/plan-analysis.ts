@@ -1,6 +1,11 @@
 // A plan's analysis step: the error rate and p99 of a sampled window, and HTTP checks that the canary's
 // own pods must answer with the expected status.
-import { type RequestRecord, startSamplerThread, summarize, type ThreadSampler } from '@rollout-lab/traffic';
+import {
+  type RequestRecord,
+  type SamplerProcess,
+  startSamplerProcess,
+  summarize,
+} from '@rollout-lab/traffic';
 import type { PlanAnalysis } from './plan-schema.js';
 
 export interface AnalysisVerdict {
@@ -45,7 +50,7 @@ export function judgeAnalysis(
 }
 
 /**
- * The samplers run in threads of their own at the load generator's niceness: on a busy machine a
+ * The samplers run in processes of their own, scheduled first (see startSamplerProcess): on a busy machine a
  * sampler sharing the event loop with this process was itself late (a p99 of 1,048 ms on two cores in
  * CI, charged to a service that answered in milliseconds).
  */
@@ -56,16 +61,16 @@ export async function analyse(
   /** Polled every second; when it throws (the plan was ended by hand), the samplers stop and it rethrows. */
   watch?: () => Promise<void>,
 ): Promise<AnalysisVerdict> {
-  const samplers: ThreadSampler[] = [];
-  const thread = (url: string, options: { rate: number; durationMs?: number; maxRequests?: number }) => {
-    const sampler = startSamplerThread({ url, ...options, classifier: 'any' });
+  const samplers: SamplerProcess[] = [];
+  const sampled = (url: string, options: { rate: number; durationMs?: number; maxRequests?: number }) => {
+    const sampler = startSamplerProcess({ url, ...options, classifier: 'any' });
     samplers.push(sampler);
     return sampler.done;
   };
-  const window = thread(analysis.url, { rate: analysis.rate, durationMs });
+  const window = sampled(analysis.url, { rate: analysis.rate, durationMs });
   const checks = analysis.checks.map(async (check) => ({
     check,
-    records: (await thread(new URL(check.path, analysis.url).href, { rate: 10, maxRequests: 30 })).records,
+    records: (await sampled(new URL(check.path, analysis.url).href, { rate: 10, maxRequests: 30 })).records,
   }));
   const verdict = (async () =>
     judgeAnalysis(analysis, (await window).records, await Promise.all(checks), canaryPrefix))();

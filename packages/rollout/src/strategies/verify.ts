@@ -1,7 +1,7 @@
 // rollout verify: one change to any Deployment, sampled from before it until the old pods are gone and
 // a settle time after; the verdict is the traffic's (≥ N requests, 0 failed).
 import type { V1Deployment } from '@kubernetes/client-node';
-import { type RequestRecord, sample, startSamplerThread, type ThreadSampler } from '@rollout-lab/traffic';
+import { type RequestRecord, type SamplerProcess, sample, startSamplerProcess } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { getDeployment } from '../api/read.js';
 import { PausedError, RevisionNotFoundError, RolloutError } from '../errors.js';
@@ -106,7 +106,7 @@ export async function verifyRollout(
   const before = await precheck(cluster, target, change);
   await probe(options.url);
   const revisionBefore = revisionOf(before) ?? 0;
-  const sampler: ThreadSampler = startSamplerThread({
+  const sampler: SamplerProcess = startSamplerProcess({
     url: options.url,
     rate: options.rate,
     // Bounded: the rollout's timeout, the baseline, the settle time and the requests still owed.
