@@ -17,6 +17,7 @@ import {
   type ClusterSpec,
   cachePath,
   clustersFor,
+  countFromEnv,
   type ImagePlan,
   type KubernetesRelease,
   kubernetesRelease,
@@ -69,9 +70,8 @@ const reports = join(e2eDir, '.reports');
  * Test files run at a time in each suite: one per two cores (measured: docs/e2e.md, where the time goes;
  * on 2 cores, two files side by side lost requests to CPU contention in 3 of the last 11 runs).
  */
-const workers = Number(
-  process.env.ROLLOUT_LAB_E2E_WORKERS ?? Math.max(1, Math.floor(availableParallelism() / 2)),
-);
+const defaultWorkers = Math.max(1, Math.floor(availableParallelism() / 2));
+let workers = defaultWorkers;
 
 interface Suite {
   name: string;
@@ -270,7 +270,8 @@ timings.json, JUnit, JSON).
   --matrix      then the seed's scenarios on each other minor, and one table (what CI runs)
   -h, --help    this text
 
-environment: ROLLOUT_LAB_E2E_WORKERS (test files at a time), ROLLOUT_LAB_IMAGES=online|offline,
+environment: ROLLOUT_LAB_E2E_WORKERS (test files at a time), ROLLOUT_LAB_E2E_SCENARIOS (a file's
+scenarios at a time, default 2), ROLLOUT_LAB_IMAGES=online|offline,
 ROLLOUT_LAB_KEEP_CLUSTERS=1 (keep matrix clusters)`;
 
 await main(async () => {
@@ -279,6 +280,8 @@ await main(async () => {
     { k8s: 'string', matrix: 'boolean', t: 'string' },
     USAGE,
   );
+  workers = countFromEnv('ROLLOUT_LAB_E2E_WORKERS', defaultWorkers, 16);
+  countFromEnv('ROLLOUT_LAB_E2E_SCENARIOS', 2, 8); // read by the suite (e2e/support/scenarios.ts)
   const selection = selectFiles(positionals, await e2eFiles());
   const narrowed = positionals.length > 0;
   const testFilter = flags.t ? ['-t', flags.t] : [];

@@ -8,7 +8,12 @@ import { it } from 'vitest';
  * 100 ms); three lost requests to the 2 s timeout (bad-releases, p99 1.1-1.9 s). docs/e2e.md has the
  * figures. A file's namespace set-ups still run before its tests, all at once.
  */
-export const scenariosAtOnce = Math.max(1, Number(process.env.ROLLOUT_LAB_E2E_SCENARIOS ?? 2) || 1);
+export const scenariosAtOnce = Number(process.env.ROLLOUT_LAB_E2E_SCENARIOS || 2);
+// `pnpm e2e` refuses a bad value before any work; this catches a suite started some other way.
+if (!Number.isInteger(scenariosAtOnce) || scenariosAtOnce < 1)
+  throw new Error(
+    `ROLLOUT_LAB_E2E_SCENARIOS must be a whole number from 1, got ${process.env.ROLLOUT_LAB_E2E_SCENARIOS}`,
+  );
 
 const slots = pLimit(scenariosAtOnce);
 const current = new AsyncLocalStorage<string>();

@@ -63,6 +63,20 @@ export function kubernetesRelease(asked = process.env.ROLLOUT_LAB_K8S): Kubernet
   return found;
 }
 
+/**
+ * A count from the environment (ROLLOUT_LAB_E2E_WORKERS, ROLLOUT_LAB_E2E_SCENARIOS): the fallback when
+ * unset, else a whole number from 1 to max. Anything else is refused before any work, not read as 1 or
+ * NaN.
+ */
+export function countFromEnv(name: string, fallback: number, max: number, env = process.env): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > max)
+    throw new UserError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 /** The apps' usual base image, online. */
 export const onlineAppBase = 'node:24-slim';
 

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import {
   cluster,
   clustersFor,
+  countFromEnv,
   defaultRelease,
   kubernetesRelease,
   kubernetesReleases,
@@ -92,6 +93,24 @@ describe('kindConfig', () => {
       '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
     ]);
   });
+});
+
+describe('countFromEnv', () => {
+  it('takes the fallback when unset or empty, else a whole number within its bounds', () => {
+    expect(countFromEnv('N', 2, 8, {})).toBe(2);
+    expect(countFromEnv('N', 2, 8, { N: '' })).toBe(2);
+    expect(countFromEnv('N', 2, 8, { N: '3' })).toBe(3);
+    expect(countFromEnv('N', 2, 8, { N: ' 8 ' })).toBe(8);
+  });
+
+  it.each(['0', '9', '-1', '1.5', 'two', '3x', '0x2', '1e1'])(
+    'refuses %j, naming the variable and the bounds',
+    (v) => {
+      expect(() => countFromEnv('N', 2, 8, { N: v })).toThrow(
+        `N must be a whole number from 1 to 8, got ${JSON.stringify(v)}`,
+      );
+    },
+  );
 });
 
 describe('Kubernetes releases', () => {

@@ -40,11 +40,11 @@ beforeAll(async () => {
 
 afterAll(() => (fresh ? rm(fresh, { recursive: true, force: true }) : undefined));
 
-const pnpm = async (args: string[]) => {
+const pnpm = async (args: string[], env: Record<string, string> = {}) => {
   try {
     const { stdout, stderr } = await promisify(execFile)('pnpm', ['--silent', ...args], {
       cwd: fresh,
-      env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -89,6 +89,23 @@ describe('root commands', () => {
       expect(run.stderr).not.toMatch(STACK);
       expect(run.stderr.trim().split('\n')).toEqual([
         expect.stringMatching(/^error: pnpm \S+: unknown flag "--bogus"/),
+      ]);
+    },
+    130_000,
+  );
+
+  it.each([
+    ['ROLLOUT_LAB_E2E_WORKERS', 'two'],
+    ['ROLLOUT_LAB_E2E_WORKERS', '0'],
+    ['ROLLOUT_LAB_E2E_SCENARIOS', '1.5'],
+  ])(
+    'pnpm e2e with %s=%s is refused in one line, exit 1, before any work',
+    async (name, value) => {
+      const run = await pnpm(['e2e'], { [name]: value });
+      expect(run.code).toBe(1);
+      expect(run.stderr).not.toMatch(STACK);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `error: ${name} must be a whole number from 1 to ${name.endsWith('WORKERS') ? 16 : 8}, got "${value}"`,
       ]);
     },
     130_000,
