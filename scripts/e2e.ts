@@ -51,7 +51,6 @@ import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
 import { preflightDataPath } from './lib/preflight.js';
-import { yieldToCluster } from './lib/yield.js';
 import {
   buildAppImages,
   buildWorkspace,
@@ -120,7 +119,6 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   const restartsBefore = await controlPlaneRestarts(suite.spec);
   const probe = await startDataPathProbe();
   const passed = await phase(`e2e ${suite.name}`, async () => {
-    const restore = yieldToCluster();
     const result = await $({
       cwd: e2eDir,
       env: {
@@ -135,7 +133,6 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
       nothrow: true,
       stdio: 'inherit',
     })`pnpm exec vitest run ${suite.args}`;
-    restore?.();
     return result.exitCode === 0;
   });
   suite.dataPath = await probe.stop();
