@@ -42,9 +42,8 @@ export interface Run {
 
 /**
  * Starts a sampler process and resolves once it runs: marks made after this count from its zero. A
- * process of its own (the test's API calls, JSON and the children it forks never delay it), real-time
- * where allowed (root), so that on two busy cores it is not the one that waits; a late answer is then
- * the cluster's.
+ * process of its own (the test's API calls, JSON and the children it forks never delay it), at nice -10
+ * where allowed (root), so that on two busy cores it is not the one that waits.
  */
 export async function run(
   options: Omit<SamplerProcessOptions, 'durationMs'> & { durationMs?: number },

@@ -10,23 +10,19 @@ export const CLASSIFIERS = {
   any: anyServiceClassifier,
 } as const;
 
-/** The nice value a load generator asks for when real-time scheduling is not allowed (root only). */
+/** The nice value a load generator asks for (root only): it must not be the one that waits. */
 export const LOAD_GENERATOR_NICENESS = -10;
 
 /**
- * How the sampler process asks to be scheduled:
- * - `realtime`: SCHED_FIFO priority 1 (`chrt`, root), else `nice`. On two cores shared with a cluster a
- *   niced load generator still waits tens to hundreds of ms behind it now and then, and its wait is
- *   charged to the servers as latency or a timeout; a real-time one is served first. It uses a few % of
- *   a core at the rates the suite runs, and the kernel's real-time throttle bounds it whatever happens.
- * - `nice`: nice -10 (root), else inherited.
- * - `inherit`: as the caller.
+ * How the sampler process asks to be scheduled: `nice` (LOAD_GENERATOR_NICENESS where allowed, else
+ * inherited) or `inherit`. Not real-time: two real-time samplers once ran at 94 % of a core each for
+ * minutes and starved the cluster they measured (docs/e2e.md).
  */
-export type LoadGeneratorPriority = 'realtime' | 'nice' | 'inherit';
+export type LoadGeneratorPriority = 'nice' | 'inherit';
 
 export interface SamplerProcessOptions extends Omit<SamplerOptions, 'classify' | 'onRecord' | 'origin'> {
   classifier?: keyof typeof CLASSIFIERS;
-  /** Default `realtime`. */
+  /** Default `nice`. */
   priority?: LoadGeneratorPriority;
 }
 
@@ -51,18 +47,17 @@ export interface SamplerProcess extends Sampler {
 }
 
 /**
- * startSampler in a process of its own, scheduled ahead of the machine's other work (see
- * LoadGeneratorPriority). A thread in the caller's process is not enough: it shares the caller's address
- * space, and every child the caller forks (kubectl, a CLI under test) holds that address space's lock
- * while it copies it, which stalled a worker thread for up to 170 ms on two busy cores. The Sampler it
- * returns fills `records` as batches arrive (every 50 ms); times count from the process's start (see
- * `started`).
+ * startSampler in a process of its own, at the load generator's niceness. A thread in the caller's
+ * process is not enough: it shares the caller's address space, and every child the caller forks
+ * (kubectl, a CLI under test) holds that address space's lock while it copies it, which stalled a worker
+ * thread for up to 170 ms on two busy cores. The Sampler it returns fills `records` as batches arrive
+ * (every 50 ms); times count from the process's start (see `started`).
  */
 export function startSamplerProcess(options: SamplerProcessOptions): SamplerProcess {
   validate(options);
   // Until the process says when it started, elapsed() counts from here.
   let origin = clock();
-  let priority: LoadGeneratorPriority = options.priority ?? 'realtime';
+  let priority: LoadGeneratorPriority = options.priority ?? 'nice';
   const records: RequestRecord[] = [];
   // No inherited flags (a test runner's loaders): the script is plain built JavaScript.
   const child: ChildProcess = fork(scriptUrl, [JSON.stringify(options)], {

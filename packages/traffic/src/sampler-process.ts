@@ -1,5 +1,4 @@
 // The child side of startSamplerProcess: a sampler, its records sent to the parent in batches.
-import { execFileSync } from 'node:child_process';
 import { setPriority } from 'node:os';
 import {
   CLASSIFIERS,
@@ -14,20 +13,10 @@ import type { RequestRecord } from './types.js';
 if (!process.send) throw new Error('sampler-process.js runs as a child with IPC (startSamplerProcess)');
 const send = (message: SamplerMessage) => process.send?.(message);
 const options = JSON.parse(process.argv[2] ?? '{}') as SamplerProcessOptions;
-const { classifier = 'seed', priority: asked = 'realtime', ...rest } = options;
+const { classifier = 'seed', priority: asked = 'nice', ...rest } = options;
 
 /** Asks for the scheduling wanted, stepping down to what is allowed. */
 function schedule(wanted: LoadGeneratorPriority): LoadGeneratorPriority {
-  if (wanted === 'realtime') {
-    try {
-      // Every thread of this process, V8's and libuv's included; before the first request, so the
-      // fork this costs stalls nothing that is measured.
-      execFileSync('chrt', ['--all-tasks', '--fifo', '--pid', '1', String(process.pid)], { stdio: 'ignore' });
-      return 'realtime';
-    } catch {
-      // no chrt, or not allowed (not root): nice
-    }
-  }
   if (wanted === 'inherit') return 'inherit';
   try {
     setPriority(LOAD_GENERATOR_NICENESS);
