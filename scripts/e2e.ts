@@ -148,7 +148,10 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
     if (p.changes === 0) continue;
     info(
       `kube-proxy on ${node}: ${p.changes} endpoint changes programmed, p50 ≤ ${p.p50} s, p99 ≤ ${p.p99} s, ` +
-        `slowest ${Number.isFinite(p.max) ? `≤ ${p.max} s` : 'beyond the last bucket'}; ${p.over} over the ${p.budgetS} s a terminating pod surely waits`,
+        `slowest ${Number.isFinite(p.max) ? `≤ ${p.max} s` : 'beyond the last bucket'}; ${p.over} over the ${p.budgetS} s a terminating pod surely waits` +
+        (p.over > 0
+          ? ' (a Service switched to pods Ready earlier counts from their Ready time: docs/e2e.md#kube-proxy)'
+          : ''),
     );
   }
   suite.scenarios = await readScenarios(suite);
