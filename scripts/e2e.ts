@@ -35,7 +35,13 @@ import {
   type VitestJson,
 } from './lib/e2e-report.js';
 import { selectFiles } from './lib/e2e-select.js';
-import { type E2eTimings, type FileTiming, fileTimings, formatTimings } from './lib/e2e-timings.js';
+import {
+  type E2eTimings,
+  type FileTiming,
+  fileTimings,
+  formatTimings,
+  sampledMsByFile,
+} from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
 import { type DataPath, formatDataPath, startDataPathProbe } from './lib/host-metrics.js';
 import { deleteCluster, pauseCluster, unpauseCluster } from './lib/kind.js';
@@ -172,7 +178,12 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
 async function readFiles(suite: Suite): Promise<FileTiming[]> {
   const file = join(e2eDir, suite.reports, 'files.json');
   if (!existsSync(file)) return [];
-  return fileTimings(suite.name, JSON.parse(await readFile(file, 'utf8')), processStart);
+  return fileTimings(
+    suite.name,
+    JSON.parse(await readFile(file, 'utf8')),
+    processStart,
+    sampledMsByFile(suite.scenarios ?? []),
+  );
 }
 
 /** The scenario records each traffic test wrote (e2e/support/traffic.ts report()). */

@@ -135,5 +135,7 @@ export function currentTest(): string | undefined {
 export async function saveScenario(record: ScenarioRecord): Promise<void> {
   const dir = join(e2eRoot, reportsDir(), 'scenarios');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${record.name.replace(/[^\w-]+/g, '-')}.json`), JSON.stringify(record, null, 2));
+  // Made right after its sampler stopped: the end of its traffic, for the time each file spent sampling.
+  const dated: ScenarioRecord = { ...record, endedAt: record.endedAt ?? new Date().toISOString() };
+  await writeFile(join(dir, `${record.name.replace(/[^\w-]+/g, '-')}.json`), JSON.stringify(dated, null, 2));
 }

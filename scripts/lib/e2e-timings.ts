@@ -24,6 +24,11 @@ export interface FileTiming {
   tests: number;
   at: number;
   ms: number;
+  /**
+   * How long its scenarios' samplers ran, overlaps counted once; the rest of `ms` is set-up, waiting
+   * and checks. Absent when the file left no scenario record.
+   */
+  sampledMs?: number;
 }
 
 export interface E2eTimings {
@@ -38,21 +43,62 @@ export interface E2eTimings {
   dataPath?: Record<string, unknown>;
 }
 
+/** What a scenario record (@rollout-lab/report) says about when its traffic ran. */
+export interface SampledSpan {
+  /** "tests/file.test.ts > describe > test" */
+  test?: string;
+  /** ISO 8601 */
+  endedAt?: string;
+  durationS: number;
+}
+
+/** Per test file, the time its scenarios sampled: the union of their spans (scenarios of a file overlap). */
+export function sampledMsByFile(spans: readonly SampledSpan[]): Map<string, number> {
+  const byFile = new Map<string, Array<[number, number]>>();
+  for (const span of spans) {
+    const end = span.endedAt ? Date.parse(span.endedAt) : Number.NaN;
+    const file = span.test?.split(' > ')[0];
+    if (!file || !Number.isFinite(end) || !(span.durationS >= 0)) continue;
+    const list = byFile.get(file) ?? [];
+    list.push([end - span.durationS * 1000, end]);
+    byFile.set(file, list);
+  }
+  const result = new Map<string, number>();
+  for (const [file, list] of byFile) {
+    list.sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let [from, to] = list[0] as [number, number];
+    for (const [start, end] of list.slice(1)) {
+      if (start > to) {
+        total += to - from;
+        [from, to] = [start, end];
+      } else to = Math.max(to, end);
+    }
+    result.set(file, total + (to - from));
+  }
+  return result;
+}
+
 /** Each test file's start (from the run's start), length, status and test count, longest first. */
 export function fileTimings(
   suite: string,
   records: readonly FileRecord[],
   runStartedAt: number,
+  sampled: ReadonlyMap<string, number> = new Map(),
 ): FileTiming[] {
   return records
-    .map((r) => ({
-      suite,
-      file: r.file,
-      status: r.status,
-      tests: r.tests,
-      at: r.startMs - runStartedAt,
-      ms: r.endMs - r.startMs,
-    }))
+    .map((r) => {
+      const sampledMs = sampled.get(r.file);
+      return {
+        suite,
+        file: r.file,
+        status: r.status,
+        tests: r.tests,
+        at: r.startMs - runStartedAt,
+        ms: r.endMs - r.startMs,
+        ...(sampledMs === undefined ? {} : { sampledMs: Math.min(sampledMs, r.endMs - r.startMs) }),
+      };
+    })
     .sort((a, b) => b.ms - a.ms);
 }
 
@@ -63,7 +109,9 @@ export function formatTimings(t: E2eTimings): string {
   const rows: string[][] = [['', 'start', 'took', '']];
   for (const p of t.phases) rows.push(['phase', s(p.at), s(p.ms), p.name]);
   for (const f of t.files) {
-    rows.push([`${f.suite} file`, s(f.at), s(f.ms), `${f.file} (${f.tests} tests, ${f.status})`]);
+    const sampled =
+      f.sampledMs === undefined ? '' : `; sampling ${s(f.sampledMs)}, the rest ${s(f.ms - f.sampledMs)}`;
+    rows.push([`${f.suite} file`, s(f.at), s(f.ms), `${f.file} (${f.tests} tests, ${f.status}${sampled})`]);
   }
   rows.push(['total', '', s(t.totalMs), `wall clock, ${t.workers} files at a time per suite`]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));

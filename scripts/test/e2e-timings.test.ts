@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FileRecord, fileTimings, formatTimings } from '../lib/e2e-timings.js';
+import { type FileRecord, fileTimings, formatTimings, sampledMsByFile } from '../lib/e2e-timings.js';
 
 const records: FileRecord[] = [
   { file: 'tests/smoke.test.ts', startMs: 3_000, endMs: 13_500, tests: 1, status: 'passed' },
@@ -29,5 +29,52 @@ describe('e2e timings', () => {
       'main file  2.0 s  10.5 s  tests/smoke.test.ts (1 tests, passed)',
       'total             95.3 s  wall clock, 6 files at a time per suite',
     ]);
+  });
+});
+
+describe('time each file spent sampling', () => {
+  const end = (s: number) => new Date(Date.UTC(2026, 11, 6, 0, 0, s)).toISOString();
+
+  it('counts overlapping scenarios of a file once, and separate ones each', () => {
+    const sampled = sampledMsByFile([
+      // Two side by side: 10-40 s and 30-50 s → 40 s.
+      { test: 'tests/canary.test.ts > canary > a', endedAt: end(40), durationS: 30 },
+      { test: 'tests/canary.test.ts > canary > b', endedAt: end(50), durationS: 20 },
+      // Then one alone, 60-70 s.
+      { test: 'tests/canary.test.ts > canary > c', endedAt: end(70), durationS: 10 },
+      // One inside another: 0-20 s holds 5-10 s.
+      { test: 'tests/rolling.test.ts > rolling > a', endedAt: end(20), durationS: 20 },
+      { test: 'tests/rolling.test.ts > rolling > b', endedAt: end(10), durationS: 5 },
+    ]);
+    expect(Object.fromEntries(sampled)).toEqual({
+      'tests/canary.test.ts': 50_000,
+      'tests/rolling.test.ts': 20_000,
+    });
+  });
+
+  it('skips records that cannot be placed: no test, no end (older records), a bad date', () => {
+    const sampled = sampledMsByFile([
+      { endedAt: end(40), durationS: 30 },
+      { test: 'tests/a.test.ts > x', durationS: 30 },
+      { test: 'tests/b.test.ts > x', endedAt: 'yesterday', durationS: 30 },
+      { test: 'tests/c.test.ts > x', endedAt: end(40), durationS: Number.NaN },
+    ]);
+    expect(sampled.size).toBe(0);
+  });
+
+  it('prints sampling and the rest beside each file that sampled, never more sampling than the file took', () => {
+    const files = fileTimings(
+      'main',
+      records,
+      1_000,
+      new Map([
+        ['tests/canary.test.ts', 45_000],
+        ['tests/smoke.test.ts', 11_000],
+      ]),
+    );
+    expect(files.map((f) => f.sampledMs)).toEqual([45_000, 10_500]);
+    const table = formatTimings({ startedAt: '', totalMs: 95_250, workers: 1, phases: [], files });
+    expect(table).toContain('tests/canary.test.ts (3 tests, failed; sampling 45.0 s, the rest 15.0 s)');
+    expect(table).toContain('tests/smoke.test.ts (1 tests, passed; sampling 10.5 s, the rest 0.0 s)');
   });
 });

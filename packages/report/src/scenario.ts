@@ -24,6 +24,8 @@ export interface ScenarioRecord {
   test?: string;
   kubernetes?: string;
   durationS: number;
+  /** When its sampling ended (ISO 8601): with durationS, where in a run its traffic was. */
+  endedAt?: string;
   /** The scenario injects failures on purpose (a faulty canary) and asserts their bound, not zero. */
   failuresInjected: boolean;
   summary: Summary;
@@ -82,6 +84,8 @@ export interface ScenarioInput {
   marks?: Record<string, number>;
   failuresInjected?: boolean;
   chart?: string;
+  /** When its sampling ended (ISO 8601). */
+  endedAt?: string;
 }
 
 export function scenarioRecord(
@@ -98,6 +102,7 @@ export function scenarioRecord(
     ...(input.test ? { test: input.test } : {}),
     ...(input.kubernetes ? { kubernetes: input.kubernetes } : {}),
     durationS,
+    ...(input.endedAt ? { endedAt: input.endedAt } : {}),
     failuresInjected: input.failuresInjected === true,
     summary,
     facts: input.facts ?? {},
