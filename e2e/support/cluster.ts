@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyClaimingNodePorts, type K8sObject, manifestsRoot } from '@rollout-lab/manifests';
-import { type Cluster, connect, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
+import { type Cluster, connect, scale, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
@@ -70,6 +70,8 @@ export interface DeployOptions {
    * overlay's short deadline judges a later release, not the first start of a file's pods side by side.
    */
   firstRolloutDeadlineSeconds?: number;
+  /** Replica counts to apply instead of the rendered ones, by Deployment name. */
+  replicas?: Record<string, number>;
 }
 
 /**
@@ -82,14 +84,18 @@ export async function deploy(
   namespace: string,
   deployments: string[],
   options: DeployOptions = {},
-): Promise<void> {
+): Promise<Map<string, number>> {
   const rendered = (await kubectl(['kustomize', `${manifestsRoot}/${path}`])).stdout;
   const objects = YAML.parseAllDocuments(rendered)
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
   const deadlines = new Map<string, number | undefined>();
+  const sizes = new Map<string, number>();
   for (const o of objects) {
     if (o.kind !== 'Deployment') continue;
+    const name = o.metadata.name as string;
+    sizes.set(name, (o.spec.replicas as number | undefined) ?? 1);
+    if (options.replicas?.[name] !== undefined) o.spec.replicas = options.replicas[name];
     for (const c of o.spec.template.spec.containers as Array<{ name: string; image: string }>) {
       c.image = options.images?.[c.name] ?? c.image;
     }
@@ -117,6 +123,7 @@ export async function deploy(
   }
   const port = mainPort(namespace);
   if (port !== undefined && deployments.length > 0) await untilAnswering(nodePortUrl(port));
+  return sizes;
 }
 
 /**
@@ -145,13 +152,19 @@ async function untilAnswering(url: string, timeoutMs = 60_000): Promise<void> {
 }
 
 /**
- * deploy() at v1, then one rolling update to v2 (revision 1 = v1, 2 = v2), finished: the history that
- * the undo scenarios start from.
+ * Revision 1 = v1, revision 2 = v2, running v2 at the rendered size: the history that the undo
+ * scenarios start from.
  */
 export async function deployThenUpgrade(k8s: Cluster, path: string, target: Target): Promise<void> {
-  await deploy(k8s, path, target.namespace, [target.name]);
+  // Revision 1 is made without pods (created at 0 replicas), then the image changes (revision 2) and it
+  // scales to its size: the same revisions, change-causes and ReplicaSets as an upgrade, without a
+  // rolling update and its old pods' 10 s preStop, which the scenarios that need one measure themselves.
+  const sizes = await deploy(k8s, path, target.namespace, [], { replicas: { [target.name]: 0 } });
   await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
+  await scale(k8s, target, sizes.get(target.name) ?? 1);
   await waitForRollout(k8s, target, { untilOldPodsGone: true });
+  const port = mainPort(target.namespace);
+  if (port !== undefined) await untilAnswering(nodePortUrl(port));
 }
 
 export async function podNames(namespace: string, selector: string): Promise<string[]> {
@@ -294,7 +307,7 @@ export interface TestNamespace {
  */
 export function useNamespace(
   prefix: string,
-  setup: (namespace: string) => Promise<void> = async () => {},
+  setup: (namespace: string) => Promise<unknown> = async () => {},
 ): TestNamespace {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   let created = false;
