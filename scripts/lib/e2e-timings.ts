@@ -1,4 +1,5 @@
 // The e2e timing table: where a run's time went, phase by phase and test file by test file.
+import type { ScenarioRecord } from '@rollout-lab/report';
 
 /** One test file as e2e/support/timing-reporter.ts records it: wall clock, hooks included. */
 export interface FileRecord {
@@ -43,14 +44,8 @@ export interface E2eTimings {
   dataPath?: Record<string, unknown>;
 }
 
-/** What a scenario record (@rollout-lab/report) says about when its traffic ran. */
-export interface SampledSpan {
-  /** "tests/file.test.ts > describe > test" */
-  test?: string;
-  /** ISO 8601 */
-  endedAt?: string;
-  durationS: number;
-}
+/** What a scenario record says about when its traffic ran. */
+export type SampledSpan = Pick<ScenarioRecord, 'test' | 'endedAt' | 'durationS'>;
 
 /** Per test file, the time its scenarios sampled: the union of their spans (scenarios of a file overlap). */
 export function sampledMsByFile(spans: readonly SampledSpan[]): Map<string, number> {

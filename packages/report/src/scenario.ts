@@ -84,8 +84,6 @@ export interface ScenarioInput {
   marks?: Record<string, number>;
   failuresInjected?: boolean;
   chart?: string;
-  /** When its sampling ended (ISO 8601). */
-  endedAt?: string;
 }
 
 export function scenarioRecord(
@@ -102,7 +100,6 @@ export function scenarioRecord(
     ...(input.test ? { test: input.test } : {}),
     ...(input.kubernetes ? { kubernetes: input.kubernetes } : {}),
     durationS,
-    ...(input.endedAt ? { endedAt: input.endedAt } : {}),
     failuresInjected: input.failuresInjected === true,
     summary,
     facts: input.facts ?? {},
