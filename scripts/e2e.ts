@@ -43,6 +43,7 @@ import {
   sampledMsByFile,
 } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
+import { idleYieldsToClusters } from './lib/host.js';
 import { type DataPath, formatDataPath, startDataPathProbe } from './lib/host-metrics.js';
 import { deleteCluster, pauseCluster, unpauseCluster } from './lib/kind.js';
 import {
@@ -58,6 +59,7 @@ import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
 import { preflightDataPath } from './lib/preflight.js';
 import {
+  buildAhead,
   buildAppImages,
   buildWorkspace,
   createCluster,
@@ -308,6 +310,19 @@ await main(async () => {
   const { main: mainCluster, nodes: nodesCluster } = clustersFor(release);
   const runMain = selection.main.length > 0;
   const runNodes = selection.nodes.length > 0;
+  const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
+  const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
+  const otherPlans: ImagePlan[] = [];
+  for (const other of others) otherPlans.push(await planImages(other));
+  // The other minors' Kubernetes builds (15-25 min each on a new machine) go on beside this minor's
+  // suites, on the CPU time they leave (docs/e2e.md#building-ahead).
+  const stopAhead = new AbortController();
+  const yields = await idleYieldsToClusters();
+  const builtAhead = yields ? buildAhead(otherPlans, stopAhead.signal) : new Map<string, Promise<void>>();
+  if (!yields && otherPlans.some((p) => p.source === 'offline'))
+    info(
+      'other minors are built when their turn comes: outside the root CPU cgroup an idle build would not yield',
+    );
 
   // On 2 cores every running cluster takes from the one under test (an idle three-node cluster: 0.28
   // cores; the node-restart suite beside the main one: 421 of 3,850 requests lost, fewest ready pods 0),
@@ -347,8 +362,6 @@ await main(async () => {
       suites.push(suite);
       passed.push(await runSuite(suite, env));
     }
-    const matrixFiles = narrowed ? MATRIX_FILES.filter((f) => selection.main.includes(f)) : MATRIX_FILES;
-    const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
     // The main cluster idles from here on, also when this run did not use it (`pnpm e2e nodes`): 0.2 cores.
     if (runNodes || others.length) await pauseWhileIdle(mainCluster);
     if (runNodes) {
@@ -372,8 +385,10 @@ await main(async () => {
 
     // The matrix: each other minor on a cluster of its own, one after another (two cores), deleted after
     // it unless ROLLOUT_LAB_KEEP_CLUSTERS=1; this minor's clusters are paused meanwhile.
-    for (const other of others) {
-      const otherPlan: ImagePlan = await planImages(other);
+    for (const [i, other] of others.entries()) {
+      const otherPlan = otherPlans[i] as ImagePlan;
+      const ahead = builtAhead.get(other.version);
+      if (ahead) await phase(`wait for the build of Kubernetes ${other.version} ahead`, () => ahead);
       await installKind(otherPlan);
       const spec = clustersFor(other).main;
       const suite: Suite = {
@@ -397,6 +412,7 @@ await main(async () => {
       }
     }
   } finally {
+    stopAhead.abort();
     // The clusters are left running, as `pnpm cluster:up` leaves them, whatever happened: paused only
     // while this run had no use for them.
     await Promise.all([unpauseCluster(mainCluster), unpauseCluster(nodesCluster)]);

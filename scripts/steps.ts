@@ -17,7 +17,7 @@ import { controlPlaneKubectl, ensureCluster, ensureKind, writeKubeconfig } from 
 import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './lib/kube-proxy.js';
 import { info, phase, UserError, warn } from './lib/log.js';
 import { buildAppBase } from './offline/app-base.js';
-import { buildBinaries } from './offline/binaries.js';
+import { buildBinaries, buildKubernetes, kubernetesBuilt } from './offline/binaries.js';
 import { buildNodeImage } from './offline/node-image.js';
 
 /** Where images come from, for one Kubernetes minor (default: --k8s / ROLLOUT_LAB_K8S, else the newest). */
@@ -47,6 +47,35 @@ export async function installKind(chosen: ImagePlan): Promise<string> {
     await buildNodeImage(await buildBinaries(chosen.kubernetes), chosen.kubernetes);
   }
   return kind;
+}
+
+/**
+ * Builds, one after another, the Kubernetes binaries that later steps will need (the matrix's other
+ * minors) while this minor's suites run: at idle CPU priority, so the cluster under test is served first
+ * and the build takes only what it leaves (on 2 cores a suite leaves about a core). Returns, per version,
+ * a promise that settles when its build has ended; a build that failed is made again, in the
+ * foreground, by the step that needs it.
+ */
+export function buildAhead(plans: ImagePlan[], signal: AbortSignal): Map<string, Promise<void>> {
+  const ended = new Map<string, Promise<void>>();
+  let previous = Promise.resolve();
+  for (const plan of plans) {
+    const release = plan.kubernetes;
+    if (plan.source !== 'offline' || kubernetesBuilt(release)) continue;
+    const build = previous.then(async () => {
+      if (signal.aborted) return;
+      try {
+        await buildKubernetes(release, { priority: 'idle', signal });
+      } catch (error) {
+        if (signal.aborted) return;
+        const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+        warn(`building Kubernetes ${release.version} ahead failed (built again when needed): ${first}`);
+      }
+    });
+    ended.set(release.version, build);
+    previous = build;
+  }
+  return ended;
 }
 
 /** A healthy cluster for the spec on the plan's node image; returns the kubeconfig path. */

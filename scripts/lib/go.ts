@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePath } from './config.js';
-import { logged, q } from './exec.js';
+import { atIdlePriority, logged, q } from './exec.js';
 
 export interface GoBuild {
   /** Cache key and log name, e.g. "kubernetes-v1.34.3". */
@@ -14,6 +14,10 @@ export interface GoBuild {
   ldflags?: string[];
   /** Extra go.mod replace lines, computed once the module is downloaded (its folder is passed). */
   replaces?: (moduleDir: string) => Promise<string[]>;
+  /** 'idle': only CPU time nothing else wants (a build ahead of need, beside a suite). */
+  priority?: 'normal' | 'idle';
+  /** Stops the build (its go command is killed); nothing half-built is left in the cache. */
+  signal?: AbortSignal;
 }
 
 /** Downloads a module and returns its folder in the module cache. */
@@ -28,17 +32,26 @@ const binaryName = (pkg: string) =>
     .filter((part) => !/^v\d+$/.test(part))
     .pop() as string;
 
+/** The binaries a build makes, by name, if every one of them is already in the cache. */
+export function builtBinaries(build: Pick<GoBuild, 'name' | 'packages'>): Record<string, string> | undefined {
+  const outDir = cachePath('bin', build.name);
+  const binaries = Object.fromEntries(
+    build.packages.map((pkg) => [binaryName(pkg), join(outDir, binaryName(pkg))]),
+  );
+  return Object.values(binaries).every((file) => existsSync(file)) ? binaries : undefined;
+}
+
 /**
  * Builds main packages of a published module into cache/bin/<name>/, through a throw-away wrapper
  * module (so that the module's own replace lines can be restated). Skips the build when every binary
  * is already there: the cache is keyed by name, which carries the version.
  */
 export async function goBuild(build: GoBuild): Promise<Record<string, string>> {
+  const cached = builtBinaries(build);
+  if (cached) return cached;
   const outDir = cachePath('bin', build.name);
-  const binaries = Object.fromEntries(
-    build.packages.map((pkg) => [binaryName(pkg), join(outDir, binaryName(pkg))]),
-  );
-  if (Object.values(binaries).every((file) => existsSync(file))) return binaries;
+  const go = async (args: string[]): Promise<[string, string[]]> =>
+    build.priority === 'idle' ? atIdlePriority('go', args) : ['go', args];
 
   const work = cachePath('go', build.name);
   await mkdir(work, { recursive: true });
@@ -58,18 +71,21 @@ export async function goBuild(build: GoBuild): Promise<Record<string, string>> {
     `//go:build tools\n\npackage tools\n\nimport (\n${build.packages.map((p) => `\t_ "${p}"`).join('\n')}\n)\n`,
   );
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
-  await logged(`go-tidy-${build.name}`, 'go', ['mod', 'tidy'], { cwd: work, env });
+  const signal = build.signal;
+  await logged(`go-tidy-${build.name}`, ...(await go(['mod', 'tidy'])), { cwd: work, env, signal });
   const ldflags = ['-s', '-w', ...(build.ldflags ?? [])].join(' ');
+  // Into a folder of its own, renamed when every binary is there: a build that was stopped leaves no
+  // binary the cache check above would take for a finished one.
+  const partial = `${outDir}.partial`;
+  await rm(partial, { recursive: true, force: true });
   await logged(
     `go-build-${build.name}`,
-    'go',
-    ['build', '-trimpath', '-ldflags', ldflags, '-o', `${outDir}/`, ...build.packages],
-    {
-      cwd: work,
-      env,
-    },
+    ...(await go(['build', '-trimpath', '-ldflags', ldflags, '-o', `${partial}/`, ...build.packages])),
+    { cwd: work, env, signal },
   );
-  return binaries;
+  await rm(outDir, { recursive: true, force: true });
+  await rename(partial, outDir);
+  return builtBinaries(build) as Record<string, string>;
 }
 
 /** k8s.io/kubernetes points its staging modules at ./staging; a dependant must name real versions. */

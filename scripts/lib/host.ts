@@ -29,6 +29,30 @@ const sysctlFile = (key: string) => `/proc/sys/${key.replace(/\./g, '/')}`;
 const readSysctl = async (key: string) =>
   Number((await readFile(sysctlFile(key), 'utf8').catch(() => '0')).trim());
 
+/**
+ * The CPU cgroup this process runs in, from /proc/self/cgroup's text: the v1 hierarchy that has the cpu
+ * controller, else the v2 one ("/" is the root).
+ */
+export function cpuCgroup(procSelfCgroup: string): string | undefined {
+  const lines = procSelfCgroup
+    .trim()
+    .split('\n')
+    .map((line) => line.split(':'));
+  const v1 = lines.find(([, controllers]) => controllers?.split(',').includes('cpu'));
+  const v2 = lines.find(([id, controllers]) => id === '0' && controllers === '');
+  return (v1 ?? v2)?.slice(2).join(':');
+}
+
+/**
+ * Whether a SCHED_IDLE process of ours yields to the kind nodes: only when it sits in the root CPU
+ * cgroup, where it competes with Docker's cgroup as a task of weight 3 against 1,024. In a cgroup of its
+ * own (a systemd session on cgroup v2), that cgroup competes at its full weight, idle task or not.
+ */
+export async function idleYieldsToClusters(): Promise<boolean> {
+  const text = await readFile('/proc/self/cgroup', 'utf8').catch(() => '');
+  return cpuCgroup(text) === '/';
+}
+
 export interface HostCheck {
   name: string;
   ok: boolean;

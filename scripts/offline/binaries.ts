@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cachePath, type KubernetesRelease, repoRoot, versions } from '../lib/config.js';
 import { logged } from '../lib/exec.js';
-import { goBuild, kubernetesStagingReplaces } from '../lib/go.js';
+import { builtBinaries, type GoBuild, goBuild, kubernetesStagingReplaces } from '../lib/go.js';
 import { phase } from '../lib/log.js';
 
 export interface Binaries {
@@ -34,29 +34,51 @@ function kubernetesLdflags(version: string): string[] {
   return [...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')];
 }
 
-/** Every Go program the offline node needs, built from the Go module proxy (cached by version). */
-export async function buildBinaries(release: KubernetesRelease): Promise<Binaries> {
+const KUBERNETES_COMMANDS = [
+  'kubeadm',
+  'kubelet',
+  'kubectl',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+].map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`);
+
+const kubernetesBuild = (release: KubernetesRelease) => ({
+  name: `kubernetes-${release.version}`,
+  packages: KUBERNETES_COMMANDS,
+});
+
+/** Whether this minor's Kubernetes binaries are in the cache (nothing to build). */
+export const kubernetesBuilt = (release: KubernetesRelease): boolean =>
+  builtBinaries(kubernetesBuild(release)) !== undefined;
+
+/**
+ * The Kubernetes binaries of one release (the longest build by far: 15-25 minutes on 2 cores), built
+ * into the cache. `priority: 'idle'` builds ahead of need on CPU time nothing else wants.
+ */
+export function buildKubernetes(
+  release: KubernetesRelease,
+  options: Pick<GoBuild, 'priority' | 'signal'> = {},
+): Promise<Record<string, string>> {
   const k8s = release.version;
-  const kube = await phase(
-    `build Kubernetes ${k8s} (kubeadm, kubelet, kubectl, control plane, kube-proxy)`,
+  return phase(
+    `build Kubernetes ${k8s} (kubeadm, kubelet, kubectl, control plane, kube-proxy)${options.priority === 'idle' ? ' ahead, at idle CPU priority' : ''}`,
     () =>
       goBuild({
-        name: `kubernetes-${k8s}`,
+        ...kubernetesBuild(release),
         module: 'k8s.io/kubernetes',
         version: k8s,
-        packages: [
-          'kubeadm',
-          'kubelet',
-          'kubectl',
-          'kube-apiserver',
-          'kube-controller-manager',
-          'kube-scheduler',
-          'kube-proxy',
-        ].map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`),
         ldflags: kubernetesLdflags(k8s),
         replaces: (dir) => kubernetesStagingReplaces(dir, k8s),
+        ...options,
       }),
   );
+}
+
+/** Every Go program the offline node needs, built from the Go module proxy (cached by version). */
+export async function buildBinaries(release: KubernetesRelease): Promise<Binaries> {
+  const kube = await buildKubernetes(release);
   // One binary per published module; the cache key and the log line come from name and version.
   const single = (name: string, module: string, version: string, pkg: string, ldflags?: string[]) =>
     phase(`build ${name} ${version}`, () =>

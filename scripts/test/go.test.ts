@@ -1,8 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ImagePlan } from '../lib/config.js';
+import { atIdlePriority, q } from '../lib/exec.js';
 import { kubernetesStagingReplaces } from '../lib/go.js';
+import { buildAhead } from '../steps.js';
 
 describe('kubernetesStagingReplaces', () => {
   it('turns ./staging replaces into published v0.X.Y versions', async () => {
@@ -15,5 +18,37 @@ describe('kubernetesStagingReplaces', () => {
       'k8s.io/api => k8s.io/api v0.34.3',
       'k8s.io/client-go => k8s.io/client-go v0.34.3',
     ]);
+  });
+});
+
+describe('atIdlePriority', () => {
+  it('runs the command under SCHED_IDLE, which its children inherit', async () => {
+    const [command, args] = await atIdlePriority('sh', ['-c', 'sh -c "chrt -p \\$\\$"']);
+    const out = await q`${command} ${args}`;
+    expect(out.stdout).toMatch(/current scheduling policy: SCHED_IDLE/);
+  });
+});
+
+describe('buildAhead', () => {
+  const plan = (source: 'online' | 'offline', version: string) =>
+    ({ source, kubernetes: { version, minor: version.slice(1, 5) } }) as ImagePlan;
+
+  it('builds nothing for images that come from a registry, or when already stopped', async () => {
+    expect(buildAhead([plan('online', 'v1.36.3')], new AbortController().signal).size).toBe(0);
+    const stopped = new AbortController();
+    stopped.abort();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      const ended = buildAhead(
+        [plan('offline', 'v0.0.0-none'), plan('offline', 'v0.0.1-none')],
+        stopped.signal,
+      );
+      expect([...ended.keys()]).toEqual(['v0.0.0-none', 'v0.0.1-none']);
+      await expect(Promise.all(ended.values())).resolves.toEqual([undefined, undefined]);
+      // Settled without starting a build (it would print its phase, then fail on an unknown version).
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
   });
 });
