@@ -13,6 +13,7 @@ import {
 } from './lib/config.js';
 import { logged, q } from './lib/exec.js';
 import { checkHost, dockerBuildEnv, prepareHost } from './lib/host.js';
+import { countBuildsAhead } from './lib/host-metrics.js';
 import { controlPlaneKubectl, ensureCluster, ensureKind, writeKubeconfig } from './lib/kind.js';
 import { KUBE_PROXY_CPU_REQUEST, reserveKubeProxyCpu } from './lib/kube-proxy.js';
 import { info, phase, UserError, warn } from './lib/log.js';
@@ -65,7 +66,7 @@ export function buildAhead(plans: ImagePlan[], signal: AbortSignal): Map<string,
     const build = previous.then(async () => {
       if (signal.aborted) return;
       try {
-        await buildKubernetes(release, { priority: 'idle', signal });
+        await buildKubernetes(release, { priority: 'idle', signal, cpuSeconds: countBuildsAhead });
       } catch (error) {
         if (signal.aborted) return;
         const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];

@@ -18,6 +18,17 @@ export interface GoBuild {
   priority?: 'normal' | 'idle';
   /** Stops the build (its go command is killed); nothing half-built is left in the cache. */
   signal?: AbortSignal;
+  /** Told the CPU seconds (user + sys) of each go command of the build, compilers included, as it ends. */
+  cpuSeconds?: (seconds: number) => void;
+}
+
+/** The children's CPU seconds (user + sys) from the last line of bash's `times`, e.g. "12m3.4s 1m0.6s". */
+export function childrenSeconds(timesOutput: string): number | undefined {
+  const last = timesOutput.trim().split('\n').at(-1) ?? '';
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(last.trim());
+  if (!m) return undefined;
+  const [, um, us, sm, ss] = m.map(Number) as number[];
+  return (um as number) * 60 + (us as number) + (sm as number) * 60 + (ss as number);
 }
 
 /** Downloads a module and returns its folder in the module cache. */
@@ -50,9 +61,6 @@ export async function goBuild(build: GoBuild): Promise<Record<string, string>> {
   const cached = builtBinaries(build);
   if (cached) return cached;
   const outDir = cachePath('bin', build.name);
-  const go = async (args: string[]): Promise<[string, string[]]> =>
-    build.priority === 'idle' ? atIdlePriority('go', args) : ['go', args];
-
   const work = cachePath('go', build.name);
   await mkdir(work, { recursive: true });
   const dir = await moduleDir(build.module, build.version);
@@ -71,18 +79,32 @@ export async function goBuild(build: GoBuild): Promise<Record<string, string>> {
     `//go:build tools\n\npackage tools\n\nimport (\n${build.packages.map((p) => `\t_ "${p}"`).join('\n')}\n)\n`,
   );
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
-  const signal = build.signal;
-  await logged(`go-tidy-${build.name}`, ...(await go(['mod', 'tidy'])), { cwd: work, env, signal });
+  const go = async (args: string[]): Promise<[string, string[]]> => {
+    const [command, rest] = build.priority === 'idle' ? await atIdlePriority('go', args) : ['go', args];
+    if (!build.cpuSeconds) return [command, rest];
+    // bash's `times` after the command: its CPU with the compilers', which Node cannot read of a child.
+    return ['bash', ['-c', '"$@"; rc=$?; times; exit $rc', 'go-build', command, ...rest]];
+  };
+  const run = async (log: string, args: string[]) => {
+    const stdout = await logged(log, ...(await go(args)), { cwd: work, env, signal: build.signal });
+    const seconds = build.cpuSeconds ? childrenSeconds(stdout) : undefined;
+    if (seconds !== undefined) build.cpuSeconds?.(seconds);
+  };
+  await run(`go-tidy-${build.name}`, ['mod', 'tidy']);
   const ldflags = ['-s', '-w', ...(build.ldflags ?? [])].join(' ');
   // Into a folder of its own, renamed when every binary is there: a build that was stopped leaves no
   // binary the cache check above would take for a finished one.
   const partial = `${outDir}.partial`;
   await rm(partial, { recursive: true, force: true });
-  await logged(
-    `go-build-${build.name}`,
-    ...(await go(['build', '-trimpath', '-ldflags', ldflags, '-o', `${partial}/`, ...build.packages])),
-    { cwd: work, env, signal },
-  );
+  await run(`go-build-${build.name}`, [
+    'build',
+    '-trimpath',
+    '-ldflags',
+    ldflags,
+    '-o',
+    `${partial}/`,
+    ...build.packages,
+  ]);
   await rm(outDir, { recursive: true, force: true });
   await rename(partial, outDir);
   return builtBinaries(build) as Record<string, string>;

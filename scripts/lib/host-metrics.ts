@@ -146,10 +146,16 @@ async function kindNodes(): Promise<Array<{ id: string; name: string }>> {
     });
 }
 
+/** CPU seconds of the builds ahead (steps.ts buildAhead) that have ended: children of this process too. */
+let buildsAheadS = 0;
+export function countBuildsAhead(seconds: number): void {
+  buildsAheadS += seconds;
+}
+
 /**
  * CPU seconds so far of: each kind node (its whole cgroup: kubelet, control plane, pods), the Docker
  * engine, and this process with the children it waited for (the test runners, the CLI and kubectl they
- * started, samplers included).
+ * started, samplers included), less the builds ahead, which are a part of their own once they end.
  */
 export async function readCpu(): Promise<CpuSnapshot> {
   const parts: Record<string, number> = {};
@@ -160,7 +166,9 @@ export async function readCpu(): Promise<CpuSnapshot> {
   const engine = await dockerEngineSeconds();
   parts['docker engine'] = Object.values(engine).reduce((a, b) => a + b, 0);
   const self = processSeconds(await readFile('/proc/self/stat', 'utf8'));
-  parts['test processes'] = self.own + self.children;
+  // A build ahead is a child too; its CPU lands here when it ends, and is told apart.
+  parts['test processes'] = self.own + self.children - buildsAheadS;
+  if (buildsAheadS > 0) parts['builds ahead (ended)'] = buildsAheadS;
   return {
     at: Date.now(),
     hostBusyS: hostBusySeconds(await readFile('/proc/stat', 'utf8')),

@@ -59,7 +59,7 @@ export const kubernetesBuilt = (release: KubernetesRelease): boolean =>
  */
 export function buildKubernetes(
   release: KubernetesRelease,
-  options: Pick<GoBuild, 'priority' | 'signal'> = {},
+  options: Pick<GoBuild, 'priority' | 'signal' | 'cpuSeconds'> = {},
 ): Promise<Record<string, string>> {
   const k8s = release.version;
   return phase(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { ImagePlan } from '../lib/config.js';
 import { atIdlePriority, q } from '../lib/exec.js';
-import { kubernetesStagingReplaces } from '../lib/go.js';
+import { childrenSeconds, kubernetesStagingReplaces } from '../lib/go.js';
 import { buildAhead } from '../steps.js';
 
 describe('kubernetesStagingReplaces', () => {
@@ -50,5 +50,15 @@ describe('buildAhead', () => {
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe('childrenSeconds', () => {
+  it("adds user and sys of the children's line of bash's times", async () => {
+    expect(childrenSeconds('0m0.002s 0m0.001s\n12m3.500s 1m0.250s\n')).toBe(783.75);
+    expect(childrenSeconds('go: no such module')).toBeUndefined();
+    const burn = `sh -c 'i=0; while [ "$i" -lt 300000 ]; do i=$((i+1)); done'`;
+    const out = await q`bash -c ${`${burn}; times`}`;
+    expect(childrenSeconds(out.stdout)).toBeGreaterThan(0.05);
   });
 });
