@@ -314,7 +314,7 @@ await main(async () => {
   const others = flags.matrix && matrixFiles.length ? kubernetesReleases.filter((r) => r !== release) : [];
   const otherPlans: ImagePlan[] = [];
   for (const other of others) otherPlans.push(await planImages(other));
-  // The other minors' Kubernetes builds (15-25 min each on a new machine) go on beside this minor's
+  // The other minors' Kubernetes builds (about 14 min each alone on a new machine) go on beside this minor's
   // suites, on the CPU time they leave (docs/e2e.md#building-ahead).
   const stopAhead = new AbortController();
   const yields = await idleYieldsToClusters();

@@ -54,8 +54,8 @@ export const kubernetesBuilt = (release: KubernetesRelease): boolean =>
   builtBinaries(kubernetesBuild(release)) !== undefined;
 
 /**
- * The Kubernetes binaries of one release (the longest build by far: 15-25 minutes on 2 cores), built
- * into the cache. `priority: 'idle'` builds ahead of need on CPU time nothing else wants.
+ * The Kubernetes binaries of one release (the longest build by far: 812 s alone on 2 cores, about 20
+ * minutes at idle priority beside a suite), built into the cache. `priority: 'idle'` builds ahead of need on CPU time nothing else wants.
  */
 export function buildKubernetes(
   release: KubernetesRelease,
