@@ -317,12 +317,7 @@ await main(async () => {
   // The other minors' Kubernetes builds (about 14 min each alone on a new machine) go on beside this minor's
   // suites, on the CPU time they leave (docs/e2e.md#building-ahead).
   const stopAhead = new AbortController();
-  const yields = await idleYieldsToClusters();
-  const builtAhead = yields ? buildAhead(otherPlans, stopAhead.signal) : new Map<string, Promise<void>>();
-  if (!yields && otherPlans.some((p) => p.source === 'offline'))
-    info(
-      'other minors are built when their turn comes: outside the root CPU cgroup an idle build would not yield',
-    );
+  const builtAhead = buildAhead(otherPlans, stopAhead.signal, await idleYieldsToClusters());
 
   // On 2 cores every running cluster takes from the one under test (an idle three-node cluster: 0.28
   // cores; the node-restart suite beside the main one: 421 of 3,850 requests lost, fewest ready pods 0),

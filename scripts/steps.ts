@@ -55,14 +55,25 @@ export async function installKind(chosen: ImagePlan): Promise<string> {
  * minors) while this minor's suites run: at idle CPU priority, so the cluster under test is served first
  * and the build takes only what it leaves (on 2 cores a suite leaves about a core). Returns, per version,
  * a promise that settles when its build has ended; a build that failed is made again, in the
- * foreground, by the step that needs it.
+ * foreground, by the step that needs it. Where an idle build would not yield (`idleYieldsToClusters`),
+ * nothing is built ahead, and the run says so only if something is left to build.
  */
-export function buildAhead(plans: ImagePlan[], signal: AbortSignal): Map<string, Promise<void>> {
+export function buildAhead(
+  plans: ImagePlan[],
+  signal: AbortSignal,
+  idleYields: boolean,
+): Map<string, Promise<void>> {
   const ended = new Map<string, Promise<void>>();
+  const needed = plans.filter((p) => p.source === 'offline' && !kubernetesBuilt(p.kubernetes));
+  if (!idleYields) {
+    if (needed.length)
+      info(
+        'other minors are built when their turn comes: outside the root CPU cgroup an idle build would not yield',
+      );
+    return ended;
+  }
   let previous = Promise.resolve();
-  for (const plan of plans) {
-    const release = plan.kubernetes;
-    if (plan.source !== 'offline' || kubernetesBuilt(release)) continue;
+  for (const { kubernetes: release } of needed) {
     const build = previous.then(async () => {
       if (signal.aborted) return;
       try {

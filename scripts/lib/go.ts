@@ -27,8 +27,8 @@ export function childrenSeconds(timesOutput: string): number | undefined {
   const last = timesOutput.trim().split('\n').at(-1) ?? '';
   const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(last.trim());
   if (!m) return undefined;
-  const [, um, us, sm, ss] = m.map(Number) as number[];
-  return (um as number) * 60 + (us as number) + (sm as number) * 60 + (ss as number);
+  const [userMin, userS, sysMin, sysS] = m.slice(1).map(Number) as [number, number, number, number];
+  return userMin * 60 + userS + sysMin * 60 + sysS;
 }
 
 /** Downloads a module and returns its folder in the module cache. */

@@ -34,7 +34,7 @@ describe('buildAhead', () => {
     ({ source, kubernetes: { version, minor: version.slice(1, 5) } }) as ImagePlan;
 
   it('builds nothing for images that come from a registry, or when already stopped', async () => {
-    expect(buildAhead([plan('online', 'v1.36.3')], new AbortController().signal).size).toBe(0);
+    expect(buildAhead([plan('online', 'v1.36.3')], new AbortController().signal, true).size).toBe(0);
     const stopped = new AbortController();
     stopped.abort();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
@@ -42,6 +42,7 @@ describe('buildAhead', () => {
       const ended = buildAhead(
         [plan('offline', 'v0.0.0-none'), plan('offline', 'v0.0.1-none')],
         stopped.signal,
+        true,
       );
       expect([...ended.keys()]).toEqual(['v0.0.0-none', 'v0.0.1-none']);
       await expect(Promise.all(ended.values())).resolves.toEqual([undefined, undefined]);
