@@ -81,7 +81,7 @@ export function countFromEnv(name: string, fallback: number, max: number, env = 
 export const onlineAppBase = 'node:24-slim';
 
 /** Bump when the offline recipe changes, so that cached images are rebuilt. */
-const OFFLINE_RECIPE = 5;
+const OFFLINE_RECIPE = 6;
 
 export const offlineImages = {
   kindBase: `rollout-lab/kind-base:${versions.debianSuite}-kind${versions.kind.slice(1)}-r${OFFLINE_RECIPE}`,

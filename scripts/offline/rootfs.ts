@@ -91,6 +91,24 @@ const chroot = (root: string, script: string) =>
   logged('rootfs-chroot', 'chroot', [root, '/bin/sh', '-euc', script]);
 
 /**
+ * kind's containerd config without its proxy plugins. kind ships containerd-fuse-overlayfs (for rootless
+ * nodes) behind a proxy snapshotter; Debian has no such binary, and a containerd told of a socket that
+ * never appears dials it again and again: strace counted about 45 failed connects a second per node, and
+ * without them an idle node's containerd took 0.006 cores instead of 0.014 (2026-12-06).
+ */
+export function withoutProxyPlugins(config: string): string {
+  let inProxy = false;
+  return config
+    .split('\n')
+    .filter((line) => {
+      const table = /^\s*\[([^\]]*)\]/.exec(line)?.[1];
+      if (table !== undefined) inProxy = table === 'proxy_plugins' || table.startsWith('proxy_plugins.');
+      return !inProxy;
+    })
+    .join('\n');
+}
+
+/**
  * kind's base image, rebuilt without a registry: a debootstrapped Debian with systemd and Debian's
  * containerd/runc/CNI plugins, plus kind's own base files (entrypoint, containerd config, systemd units)
  * taken from the kind Go module. Imported into Docker as offlineImages.kindBase.
@@ -114,6 +132,8 @@ export async function buildKindBase(): Promise<string> {
 
   const files = join(await moduleDir('sigs.k8s.io/kind', versions.kind), 'images/base/files');
   await cp(files, root, { recursive: true, force: true });
+  const containerdConfig = join(root, 'etc/containerd/config.toml');
+  await writeFile(containerdConfig, withoutProxyPlugins(await readFile(containerdConfig, 'utf8')));
   for (const dir of ['usr/local/bin', 'kind/bin']) {
     for (const name of await readdir(join(root, dir))) await chmod(join(root, dir, name), 0o755);
   }
