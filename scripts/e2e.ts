@@ -80,6 +80,9 @@ const reports = join(e2eDir, '.reports');
  */
 const defaultWorkers = Math.max(1, Math.floor(availableParallelism() / 2));
 let workers = defaultWorkers;
+/** The files that start no traffic run first, this many at a time (e2e/vitest.config.ts, quietFiles). */
+const defaultQuietWorkers = 4;
+let quietWorkers = defaultQuietWorkers;
 
 interface Suite {
   name: string;
@@ -135,6 +138,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
         ROLLOUT_LAB_NODE_PORTS: suite.ports,
         ROLLOUT_LAB_KIND_CLUSTER: suite.spec.name,
         ROLLOUT_LAB_E2E_WORKERS: String(workers),
+        ROLLOUT_LAB_E2E_QUIET_WORKERS: String(quietWorkers),
         ROLLOUT_LAB_REPORTS: suite.reports,
         ROLLOUT_LAB_K8S_MINOR: suite.release.minor,
       },
@@ -286,7 +290,8 @@ timings.json, JUnit, JSON).
   --matrix      then the seed's scenarios on each other minor, and one table (what CI runs)
   -h, --help    this text
 
-environment: ROLLOUT_LAB_E2E_WORKERS (test files at a time), ROLLOUT_LAB_E2E_SCENARIOS (a file's
+environment: ROLLOUT_LAB_E2E_WORKERS (files that sample traffic at a time), ROLLOUT_LAB_E2E_QUIET_WORKERS
+(files that start no traffic, run before them, default 4 at a time), ROLLOUT_LAB_E2E_SCENARIOS (a file's
 scenarios at a time, default 2), ROLLOUT_LAB_IMAGES=online|offline,
 ROLLOUT_LAB_KEEP_CLUSTERS=1 (keep matrix clusters)`;
 
@@ -297,6 +302,7 @@ await main(async () => {
     USAGE,
   );
   workers = countFromEnv('ROLLOUT_LAB_E2E_WORKERS', defaultWorkers, 16);
+  quietWorkers = countFromEnv('ROLLOUT_LAB_E2E_QUIET_WORKERS', defaultQuietWorkers, 16);
   countFromEnv('ROLLOUT_LAB_E2E_SCENARIOS', 2, 8); // read by the suite (e2e/support/scenarios.ts)
   const selection = selectFiles(positionals, await e2eFiles());
   const narrowed = positionals.length > 0;
@@ -417,6 +423,7 @@ await main(async () => {
     startedAt: new Date(processStart).toISOString(),
     totalMs: Date.now() - processStart,
     workers,
+    quietWorkers,
     phases: timings.map(({ name, at, ms }) => ({ name, at, ms })),
     files: (await Promise.all(suites.map(readFiles))).flat(),
     kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),

@@ -35,7 +35,10 @@ export interface FileTiming {
 export interface E2eTimings {
   startedAt: string;
   totalMs: number;
+  /** Files that sample traffic, at a time. */
   workers: number;
+  /** Files that start no traffic, at a time; they run first (e2e/vitest.config.ts). */
+  quietWorkers?: number;
   phases: PhaseTiming[];
   files: FileTiming[];
   /** kube-proxy's endpoint programming during each suite, per node (scripts/lib/kube-proxy.ts). */
@@ -108,7 +111,11 @@ export function formatTimings(t: E2eTimings): string {
       f.sampledMs === undefined ? '' : `; sampling ${s(f.sampledMs)}, the rest ${s(f.ms - f.sampledMs)}`;
     rows.push([`${f.suite} file`, s(f.at), s(f.ms), `${f.file} (${f.tests} tests, ${f.status}${sampled})`]);
   }
-  rows.push(['total', '', s(t.totalMs), `wall clock, ${t.workers} files at a time per suite`]);
+  const atATime =
+    t.quietWorkers === undefined
+      ? `${t.workers} files at a time per suite`
+      : `files without traffic ${t.quietWorkers} at a time, then the sampled ${t.workers} at a time`;
+  rows.push(['total', '', s(t.totalMs), `wall clock, ${atATime}`]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   return rows
     .map((r) =>

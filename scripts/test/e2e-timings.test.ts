@@ -76,5 +76,15 @@ describe('time each file spent sampling', () => {
     const table = formatTimings({ startedAt: '', totalMs: 95_250, workers: 1, phases: [], files });
     expect(table).toContain('tests/canary.test.ts (3 tests, failed; sampling 45.0 s, the rest 15.0 s)');
     expect(table).toContain('tests/smoke.test.ts (1 tests, passed; sampling 10.5 s, the rest 0.0 s)');
+    expect(table).toContain('wall clock, 1 files at a time per suite');
+    const phased = formatTimings({
+      startedAt: '',
+      totalMs: 1,
+      workers: 1,
+      quietWorkers: 4,
+      phases: [],
+      files,
+    });
+    expect(phased).toContain('wall clock, files without traffic 4 at a time, then the sampled 1 at a time');
   });
 });
