@@ -101,7 +101,8 @@ export function withoutProxyPlugins(config: string): string {
   return config
     .split('\n')
     .filter((line) => {
-      const table = /^\s*\[([^\]]*)\]/.exec(line)?.[1];
+      // A table header, [name] or [[name]], with TOML's optional spaces inside the brackets.
+      const table = /^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(#.*)?$/.exec(line)?.[1];
       if (table !== undefined) inProxy = table === 'proxy_plugins' || table.startsWith('proxy_plugins.');
       return !inProxy;
     })

@@ -33,6 +33,19 @@ describe('withoutProxyPlugins', () => {
     );
   });
 
+  it('knows a header with spaces inside its brackets, an array of tables and a comment after it', () => {
+    const config = [
+      '[ proxy_plugins ] # none here',
+      '[[proxy_plugins.x]]',
+      '  address = "/run/x.sock"',
+      '[plugins]',
+      '  list = [',
+      '    ["a"],',
+      '  ]',
+    ].join('\n');
+    expect(withoutProxyPlugins(config)).toBe(['[plugins]', '  list = [', '    ["a"],', '  ]'].join('\n'));
+  });
+
   it('leaves a config without proxy plugins as it is', () => {
     const config = '[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "x"\n';
     expect(withoutProxyPlugins(config)).toBe(config);
