@@ -75,8 +75,9 @@ const MATRIX_FILES = ['smoke', 'rolling', 'history', 'canary', 'bluegreen'].map(
 const e2eDir = join(repoRoot, 'e2e');
 const reports = join(e2eDir, '.reports');
 /**
- * Test files run at a time in each suite: one per two cores (measured: docs/e2e.md, where the time goes;
- * on 2 cores, two files side by side lost requests to CPU contention in 3 of the last 11 runs).
+ * Files that sample traffic, run at a time in each suite: one per two cores (measured: docs/e2e.md, where
+ * the time goes; on 2 cores, two files side by side lost requests to CPU contention in 3 of the last 11
+ * runs). The files without traffic run before them, quietWorkers at a time.
  */
 const defaultWorkers = Math.max(1, Math.floor(availableParallelism() / 2));
 let workers = defaultWorkers;
