@@ -3,14 +3,12 @@ import { defineConfig } from 'vitest/config';
 import { reporters } from '../vitest.shared.js';
 import TimingReporter from './support/timing-reporter.js';
 
-// Each scenario file owns its namespaces and NodePorts (support/cluster.ts), so files run side by side;
-// a file's namespace set-ups run side by side too. tests/ runs on the one-node cluster (`pnpm run e2e`),
-// nodes/ on the three-node one (`pnpm run e2e:nodes`); `pnpm e2e` at the top makes both clusters and runs
-// one suite after the other. ROLLOUT_LAB_E2E_WORKERS: how many files that sample traffic at a time, by
-// default one per two cores (measured: docs/e2e.md, where the time goes).
-const workers = Number(
-  process.env.ROLLOUT_LAB_E2E_WORKERS ?? Math.max(1, Math.floor(availableParallelism() / 2)),
-);
+// Each scenario file owns its namespaces and NodePorts (support/cluster.ts), so files run side by side.
+// tests/ runs on the one-node cluster (`pnpm run e2e`), nodes/ on the three-node one (`pnpm run e2e:nodes`);
+// `pnpm e2e` at the top makes both clusters and runs one suite after the other. ROLLOUT_LAB_E2E_WORKERS:
+// how many files that sample traffic at a time, by default two or one per core; the load they put on the
+// cluster is bounded apart from that, suite-wide (support/slots.ts, ROLLOUT_LAB_E2E_SCENARIOS).
+const workers = Number(process.env.ROLLOUT_LAB_E2E_WORKERS ?? Math.max(2, availableParallelism()));
 /**
  * Files that start no traffic of their own: refusals, RBAC, CLI conventions, interrupted commands. They
  * assert what the API server holds, not what a client saw, so they run side by side first (a busy machine
@@ -49,6 +47,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts', 'nodes/**/*.test.ts'],
           exclude: quietFiles,
           maxWorkers: workers,
+          setupFiles: ['support/sampled-setup.ts'],
           sequence: { groupOrder: 1 },
         },
       },

@@ -75,15 +75,18 @@ const MATRIX_FILES = ['smoke', 'rolling', 'history', 'canary', 'bluegreen'].map(
 const e2eDir = join(repoRoot, 'e2e');
 const reports = join(e2eDir, '.reports');
 /**
- * Files that sample traffic, run at a time in each suite: one per two cores (measured: docs/e2e.md, where
- * the time goes; on 2 cores, two files side by side lost requests to CPU contention in 3 of the last 11
- * runs). The files without traffic run before them, quietWorkers at a time.
+ * Files that sample traffic, run at a time in each suite: two, or one per core where there are more. What
+ * they load the cluster with is bounded apart from this, by the suite-wide slots (e2e/support/slots.ts,
+ * ROLLOUT_LAB_E2E_SCENARIOS): the second file fills the gaps the first leaves. The files without traffic
+ * run before them, quietWorkers at a time.
  */
-const defaultWorkers = Math.max(1, Math.floor(availableParallelism() / 2));
+const defaultWorkers = Math.max(2, availableParallelism());
 let workers = defaultWorkers;
 /** The files that start no traffic run first, this many at a time (e2e/vitest.config.ts, quietFiles). */
 const defaultQuietWorkers = 4;
 let quietWorkers = defaultQuietWorkers;
+/** Tests and namespace set-ups of the sampled files at once, suite-wide (read by e2e/support/slots.ts). */
+let slots = 2;
 
 interface Suite {
   name: string;
@@ -292,8 +295,8 @@ timings.json, JUnit, JSON).
   -h, --help    this text
 
 environment: ROLLOUT_LAB_E2E_WORKERS (files that sample traffic at a time), ROLLOUT_LAB_E2E_QUIET_WORKERS
-(files that start no traffic, run before them, default 4 at a time), ROLLOUT_LAB_E2E_SCENARIOS (a file's
-scenarios at a time, default 2), ROLLOUT_LAB_IMAGES=online|offline,
+(files that start no traffic, run before them, default 4 at a time), ROLLOUT_LAB_E2E_SCENARIOS (tests and
+namespace set-ups of those files at a time, suite-wide, default 2), ROLLOUT_LAB_IMAGES=online|offline,
 ROLLOUT_LAB_KEEP_CLUSTERS=1 (keep matrix clusters)`;
 
 await main(async () => {
@@ -304,7 +307,7 @@ await main(async () => {
   );
   workers = countFromEnv('ROLLOUT_LAB_E2E_WORKERS', defaultWorkers, 16);
   quietWorkers = countFromEnv('ROLLOUT_LAB_E2E_QUIET_WORKERS', defaultQuietWorkers, 16);
-  countFromEnv('ROLLOUT_LAB_E2E_SCENARIOS', 2, 8); // read by the suite (e2e/support/scenarios.ts)
+  slots = countFromEnv('ROLLOUT_LAB_E2E_SCENARIOS', slots, 8);
   const selection = selectFiles(positionals, await e2eFiles());
   const narrowed = positionals.length > 0;
   const testFilter = flags.t ? ['-t', flags.t] : [];
@@ -425,6 +428,7 @@ await main(async () => {
     totalMs: Date.now() - processStart,
     workers,
     quietWorkers,
+    slots,
     phases: timings.map(({ name, at, ms }) => ({ name, at, ms })),
     files: (await Promise.all(suites.map(readFiles))).flat(),
     kubeProxy: Object.fromEntries(suites.map((s) => [s.name, s.kubeProxy ?? {}])),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
 import { recordProbeFailures } from './probes.js';
+import { slotsInUse, withSlot } from './slots.js';
 
 /**
  * The cluster under test: the kind cluster `pnpm e2e` made (KUBECONFIG), or any cluster given
@@ -302,8 +303,10 @@ export interface TestNamespace {
 
 /**
  * One namespace per scenario: created (Pod Security "restricted", enforced; labelled with this run so
- * the sweep finds it) and set up before the file's tests, its deletion started after them and not
- * awaited (the global teardown sweeps whatever is left). Set-ups of one file run side by side.
+ * the sweep finds it) and set up before the file's tests, deleted after them (the global teardown
+ * sweeps whatever is left). Set-ups of one file run side by side. Where the suite has slots (the files
+ * that sample traffic, support/slots.ts), set-up and teardown each take one, as a scenario does: starting
+ * or stopping a namespace's pods loads the cluster as a rollout does.
  */
 export function useNamespace(
   prefix: string,
@@ -326,12 +329,24 @@ export function useNamespace(
     };
     await kubectl(['create', '-f', '-'], JSON.stringify(namespace));
     created = true;
-    await setup(name);
+    // Its pods starting load the cluster as a scenario does: in a suite-wide slot (support/slots.ts).
+    await withSlot(() => setup(name));
   });
   afterAll(async () => {
     if (!created) return;
     await recordProbeFailures(name);
-    await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
+    if (!slotsInUse()) {
+      await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
+      return;
+    }
+    // Its pods stop in the slot, not 10-25 s later beside another file's scenarios: the namespace first
+    // (no pod can be made in it after that), then its pods with 1 s to go, as nothing samples them any
+    // more. Without this, a canary lost a request to a timeout 7 s after another file's namespaces (25
+    // pods) were let go beside it (docs/e2e.md, files side by side).
+    await withSlot(async () => {
+      await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
+      await kubectl(['delete', 'pods', '--all', '-n', name, '--grace-period=1', '--timeout=60s']).nothrow();
+    });
   });
   const port = () => {
     const p = mainPort(name);

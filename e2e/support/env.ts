@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** This run's id (global setup), the value of E2E_LABEL on its namespaces. */
     runId: string;
+    /** The unix socket that serves the suite-wide slots (support/slots.ts). */
+    slotSocket: string;
   }
 }
 

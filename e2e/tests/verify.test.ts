@@ -6,7 +6,7 @@ import { history, setImage, type Target } from '@rollout-lab/rollout';
 import { describe, expect } from 'vitest';
 import { cliPath, cluster, deploy, resourceVersion, rolloutCli, useNamespace } from '../support/cluster.js';
 import { kubernetesMinor } from '../support/env.js';
-import { sideTest } from '../support/scenarios.js';
+import { scenario } from '../support/scenarios.js';
 import { currentTest, saveScenario, sleep } from '../support/traffic.js';
 
 // `rollout verify` on any Deployment, and `rollout get --watch`: the harness outside our own test files.
@@ -34,7 +34,7 @@ describe('rollout verify and rollout get --watch', () => {
       .readNamespacedDeployment({ namespace: ns, name: 'deploy-myapp' })
       .then((d) => d.spec?.template?.spec?.containers?.[0]?.image);
 
-  sideTest(
+  scenario(
     'fails a careless Deployment: lists the failures by class and time, and --undo-on-failure rolls it back',
     async () => {
       const report = join(reports, 'careless.html');
@@ -85,7 +85,7 @@ describe('rollout verify and rollout get --watch', () => {
     },
   );
 
-  sideTest(
+  scenario(
     'passes the careful base (≥ 1,000 requests, 0 failed, exit 0), and fails a rollout that never completes',
     async () => {
       const r = await rolloutCli([
@@ -131,7 +131,7 @@ describe('rollout verify and rollout get --watch', () => {
     },
   );
 
-  sideTest('refuses bad input in one line and changes nothing', async () => {
+  scenario('refuses bad input in one line and changes nothing', async () => {
     const ns = live.name;
     const before = await resourceVersion('deployment', 'deploy-myapp', ns);
     const url = live.url();
@@ -198,7 +198,7 @@ describe('rollout verify and rollout get --watch', () => {
     badInputDone();
   });
 
-  sideTest(
+  scenario(
     'get --watch follows a rollout to its end: plain blocks without a terminal, redrawn in place under one',
     async () => {
       // After the bad-input cases (same namespace): they need it unchanged. If they fail, this waits no more.

@@ -1,0 +1,19 @@
+import { afterEach, beforeEach, inject } from 'vitest';
+import { takeSlot, useSuiteSlots } from './slots.js';
+
+// The files that sample traffic: each test, and each namespace's set-up (useNamespace), runs in a
+// suite-wide slot (support/slots.ts). The wait is the hook's, so a test's own timeout starts with it.
+const socket = inject('slotSocket');
+useSuiteSlots(socket);
+const held = new WeakMap<object, () => void>();
+/** Longer than any wait seen: two slots, each test's own timeout at most 300 s, a few tests ahead. */
+const SLOT_WAIT_MS = 20 * 60_000;
+
+beforeEach(async ({ task, signal }) => {
+  held.set(task, await takeSlot(socket, signal));
+}, SLOT_WAIT_MS);
+
+afterEach(({ task }) => {
+  held.get(task)?.();
+  held.delete(task);
+});
