@@ -65,7 +65,7 @@ await main(async () => {
     const main = Object.values(t.dataPath ?? {})[0] as { tcp?: Record<string, number> } | undefined;
     const p99s = await scenarioP99s();
     rows.push(
-      `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; ${t.quietWorkers === undefined ? '' : `${t.quietWorkers} quiet then `}${t.workers} sampled files at a time; ` +
+      `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; ${t.quietWorkers === undefined ? '' : `${t.quietWorkers} quiet then `}${t.workers} sampled files at a time${t.slots === undefined ? '' : ` (${t.slots} tests at once)`}; ` +
         `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
         `worst ${Math.max(...p99s).toFixed(0)} ms (${p99s.length} scenarios)`,
     );

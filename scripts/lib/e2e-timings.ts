@@ -39,6 +39,8 @@ export interface E2eTimings {
   workers: number;
   /** Files that start no traffic, at a time; they run first (e2e/vitest.config.ts). */
   quietWorkers?: number;
+  /** Tests and namespace set-ups of the sampled files at once, suite-wide (e2e/support/slots.ts). */
+  slots?: number;
   phases: PhaseTiming[];
   files: FileTiming[];
   /** kube-proxy's endpoint programming during each suite, per node (scripts/lib/kube-proxy.ts). */
@@ -114,7 +116,8 @@ export function formatTimings(t: E2eTimings): string {
   const atATime =
     t.quietWorkers === undefined
       ? `${t.workers} files at a time per suite`
-      : `files without traffic ${t.quietWorkers} at a time, then the sampled ${t.workers} at a time`;
+      : `files without traffic ${t.quietWorkers} at a time, then the sampled ${t.workers} at a time` +
+        (t.slots === undefined ? '' : `, ${t.slots} of their tests at once`);
   rows.push(['total', '', s(t.totalMs), `wall clock, ${atATime}`]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   return rows

@@ -86,5 +86,17 @@ describe('time each file spent sampling', () => {
       files,
     });
     expect(phased).toContain('wall clock, files without traffic 4 at a time, then the sampled 1 at a time');
+    const slotted = formatTimings({
+      startedAt: '',
+      totalMs: 1,
+      workers: 2,
+      quietWorkers: 4,
+      slots: 2,
+      phases: [],
+      files,
+    });
+    expect(slotted).toContain(
+      'wall clock, files without traffic 4 at a time, then the sampled 2 at a time, 2 of their tests at once',
+    );
   });
 });
