@@ -341,8 +341,8 @@ export function useNamespace(
     }
     // Its pods stop in the slot, not 10-25 s later beside another file's scenarios: the namespace first
     // (no pod can be made in it after that), then its pods with 1 s to go, as nothing samples them any
-    // more. Without this, a canary lost a request to a timeout 7 s after another file's namespaces (25
-    // pods) were let go beside it (docs/e2e.md, files side by side).
+    // more. Without this, a canary lost a request to a timeout 7 s after another file's three namespaces
+    // were let go beside it (docs/e2e.md, files side by side).
     await withSlot(async () => {
       await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
       await kubectl(['delete', 'pods', '--all', '-n', name, '--grace-period=1', '--timeout=60s']).nothrow();

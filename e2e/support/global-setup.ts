@@ -3,8 +3,8 @@ import { E2E_LABEL, kubectl } from './env.js';
 import { serveSlots, slotCount } from './slots.js';
 
 /**
- * Namespaces are deleted without waiting (a pod's 20 s grace period would otherwise be paid per file):
- * leftovers of earlier runs are swept before this one starts, and this run's own once at the end.
+ * Leftover namespaces of earlier runs are swept before this one starts, without waiting, and this run's
+ * own once at the end. The slots the sampled files share (support/slots.ts) are served from here.
  */
 export default async function setup(project: TestProject) {
   const runId = Date.now().toString(36);

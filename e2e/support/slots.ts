@@ -3,14 +3,13 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * Suite-wide slots for the work that loads the cluster: a sampled test, a namespace's set-up. On 2 cores
- * two such at once hold (0 failed requests in every run), three do not (docs/e2e.md, files side by
- * side); a count of files cannot say that, since a file has one scenario running at one moment and
- * three at the next. So the files run side by side, and each of them takes a slot from one queue,
- * first come first served, served by the global setup over a unix socket. A slot is held for as long
- * as its connection is open: a worker that dies gives its slots back.
- */
+// Suite-wide slots for the work that loads the cluster: a sampled file's test, a namespace's set-up or
+// teardown. On 2 cores two such at once hold (0 failed requests in every run), three do not (docs/e2e.md,
+// files side by side); a count of files cannot say that, since a file has one scenario running at one
+// moment and three at the next. So the files run side by side, and their work takes slots from one
+// queue, first come first served, served by the global setup over a unix socket. A slot is held for as
+// long as its connection is open: a worker that dies gives its slots back.
+
 /** How many slots (ROLLOUT_LAB_E2E_SCENARIOS, default 2): sampled tests and set-ups at once, suite-wide. */
 export const slotCount = Number(process.env.ROLLOUT_LAB_E2E_SCENARIOS || 2);
 // `pnpm e2e` refuses a bad value before any work; this catches a suite started some other way.
