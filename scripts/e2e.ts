@@ -85,7 +85,7 @@ let workers = defaultWorkers;
 /** The files that start no traffic run first, this many at a time (e2e/vitest.config.ts, quietFiles). */
 const defaultQuietWorkers = 4;
 let quietWorkers = defaultQuietWorkers;
-/** Tests and namespace set-ups of the sampled files at once, suite-wide (read by e2e/support/slots.ts). */
+/** Tests, namespace set-ups and teardowns of the sampled files at once, suite-wide (e2e/support/slots.ts). */
 let slots = 2;
 
 interface Suite {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 // queue, first come first served, served by the global setup over a unix socket. A slot is held for as
 // long as its connection is open: a worker that dies gives its slots back.
 
-/** How many slots (ROLLOUT_LAB_E2E_SCENARIOS, default 2): sampled tests and set-ups at once, suite-wide. */
+/** How many slots (ROLLOUT_LAB_E2E_SCENARIOS, default 2): sampled tests, set-ups, teardowns at once. */
 export const slotCount = Number(process.env.ROLLOUT_LAB_E2E_SCENARIOS || 2);
 // `pnpm e2e` refuses a bad value before any work; this catches a suite started some other way.
 if (!Number.isInteger(slotCount) || slotCount < 1)

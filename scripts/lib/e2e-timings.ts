@@ -39,7 +39,7 @@ export interface E2eTimings {
   workers: number;
   /** Files that start no traffic, at a time; they run first (e2e/vitest.config.ts). */
   quietWorkers?: number;
-  /** Tests and namespace set-ups of the sampled files at once, suite-wide (e2e/support/slots.ts). */
+  /** Tests, namespace set-ups and teardowns of the sampled files at once (e2e/support/slots.ts). */
   slots?: number;
   phases: PhaseTiming[];
   files: FileTiming[];
