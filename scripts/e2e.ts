@@ -295,8 +295,8 @@ timings.json, JUnit, JSON).
   -h, --help    this text
 
 environment: ROLLOUT_LAB_E2E_WORKERS (files that sample traffic at a time), ROLLOUT_LAB_E2E_QUIET_WORKERS
-(files that start no traffic, run before them, default 4 at a time), ROLLOUT_LAB_E2E_SCENARIOS (tests and
-namespace set-ups of those files at a time, suite-wide, default 2), ROLLOUT_LAB_IMAGES=online|offline,
+(files that start no traffic, run before them, default 4 at a time), ROLLOUT_LAB_E2E_SCENARIOS (tests,
+namespace set-ups and teardowns of those files at a time, suite-wide, default 2), ROLLOUT_LAB_IMAGES=online|offline,
 ROLLOUT_LAB_KEEP_CLUSTERS=1 (keep matrix clusters)`;
 
 await main(async () => {

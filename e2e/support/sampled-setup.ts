@@ -18,5 +18,4 @@ beforeEach(async ({ task, signal }) => {
 
 afterEach(({ task }) => {
   held.get(task)?.();
-  held.delete(task);
 });

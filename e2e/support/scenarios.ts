@@ -10,9 +10,9 @@ const current = new AsyncLocalStorage<string>();
 export const runningTest = (): string | undefined => current.getStore();
 
 /**
- * A test that runs beside the file's other scenarios. How many run at once is bounded suite-wide, not
- * per file: each takes a slot first (support/slots.ts, ROLLOUT_LAB_E2E_SCENARIOS), as every test of a
- * file that samples traffic does. Each must own its namespace: nothing is shared.
+ * A test that runs beside the file's other scenarios. In the files that sample traffic it waits for a
+ * suite-wide slot first, as every test there does (support/sampled-setup.ts); the quiet files take none.
+ * Each must own its namespace: nothing is shared.
  */
 export function scenario(name: string, body: () => Promise<void>, timeoutMs?: number): void {
   it.concurrent(name, ({ task }) => current.run(task.fullName, body), timeoutMs);
