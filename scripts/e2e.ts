@@ -39,8 +39,13 @@ import {
   type E2eTimings,
   type FileTiming,
   fileTimings,
+  formatSlotUse,
   formatTimings,
+  type SlotRecord,
+  type SlotUse,
   sampledMsByFile,
+  slotMsByFile,
+  slotUse,
 } from './lib/e2e-timings.js';
 import { has } from './lib/exec.js';
 import { idleYieldsToClusters } from './lib/host.js';
@@ -108,6 +113,9 @@ interface Suite {
   probeFailures?: Record<string, number>;
   /** The scenario records its tests wrote, read once after it. */
   scenarios?: ScenarioRecord[];
+  /** Who held the suite-wide slots when (e2e/.reports/slots.json), read once after it. */
+  slotRecords?: SlotRecord[];
+  slotUse?: SlotUse;
 }
 
 /**
@@ -171,6 +179,16 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
     );
   }
   suite.scenarios = await readScenarios(suite);
+  const slotFile = join(e2eDir, suite.reports, 'slots.json');
+  if (existsSync(slotFile)) {
+    const kept = JSON.parse(await readFile(slotFile, 'utf8')) as { slots: number; records: SlotRecord[] };
+    suite.slotRecords = kept.records;
+    suite.slotUse = slotUse(kept.slots, kept.records);
+    if (suite.slotUse) {
+      const sampled = [...sampledMsByFile(suite.scenarios).values()].reduce((a, b) => a + b, 0);
+      info(formatSlotUse(suite.name, suite.slotUse, sampled));
+    }
+  }
   const probes = summarizeProbeFailures(
     await readFile(join(e2eDir, suite.reports, 'probe-failures.jsonl'), 'utf8').catch(() => ''),
   );
@@ -193,6 +211,7 @@ async function readFiles(suite: Suite): Promise<FileTiming[]> {
     JSON.parse(await readFile(file, 'utf8')),
     processStart,
     sampledMsByFile(suite.scenarios ?? []),
+    slotMsByFile(suite.slotRecords ?? []),
   );
 }
 
@@ -442,6 +461,7 @@ await main(async () => {
         },
       ]),
     ),
+    slotUse: Object.fromEntries(suites.flatMap((s) => (s.slotUse ? [[s.name, s.slotUse]] : []))),
   };
   await writeFile(join(reports, 'timings.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(

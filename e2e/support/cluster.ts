@@ -314,7 +314,10 @@ export function useNamespace(
 ): TestNamespace {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   let created = false;
-  beforeAll(async () => {
+  /** The file, for the slot records' labels ("tests/x.test.ts > set-up <namespace>"). */
+  let file = '';
+  beforeAll(async (_context, suite) => {
+    file = suite.file.name;
     const namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -330,7 +333,7 @@ export function useNamespace(
     await kubectl(['create', '-f', '-'], JSON.stringify(namespace));
     created = true;
     // Its pods starting load the cluster as a scenario does: in a suite-wide slot (support/slots.ts).
-    await withSlot(() => setup(name));
+    await withSlot(`${file} > set-up ${name}`, () => setup(name));
   });
   afterAll(async () => {
     if (!created) return;
@@ -343,7 +346,7 @@ export function useNamespace(
     // (no pod can be made in it after that), then its pods with 1 s to go, as nothing samples them any
     // more. Without this, a canary lost a request to a timeout 7 s after another file's three namespaces
     // were let go beside it (docs/e2e.md, files side by side).
-    await withSlot(async () => {
+    await withSlot(`${file} > teardown ${name}`, async () => {
       await kubectl(['delete', 'namespace', name, '--wait=false']).nothrow();
       await kubectl(['delete', 'pods', '--all', '-n', name, '--grace-period=1', '--timeout=60s']).nothrow();
     });

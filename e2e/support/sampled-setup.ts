@@ -13,7 +13,7 @@ const held = new WeakMap<object, () => void>();
 const SLOT_WAIT_MS = 20 * 60_000;
 
 beforeEach(async ({ task, signal }) => {
-  held.set(task, await takeSlot(socket, signal));
+  held.set(task, await takeSlot(socket, `${task.file.name} > ${task.name}`, signal));
 }, SLOT_WAIT_MS);
 
 afterEach(({ task }) => {

@@ -18,9 +18,20 @@ if (!Number.isInteger(slotCount) || slotCount < 1)
     `ROLLOUT_LAB_E2E_SCENARIOS must be a whole number from 1, got ${process.env.ROLLOUT_LAB_E2E_SCENARIOS}`,
   );
 
+/** One holder of a slot, for the reports (.reports/slots.json): times in epoch ms, as files.json has them. */
+export interface SlotRecord {
+  /** What held it: a test ("tests/x.test.ts > name"), "set-up <namespace>" or "teardown <namespace>". */
+  label: string;
+  askedMs: number;
+  /** Absent when it gave up waiting. */
+  grantedMs?: number;
+  releasedMs: number;
+}
+
 export interface SlotServer {
   socket: string;
-  close(): Promise<void>;
+  /** Closes the server and returns who held (or waited for) a slot, in the order they let go. */
+  close(): Promise<SlotRecord[]>;
 }
 
 export function serveSlots(count: number): Promise<SlotServer> {
@@ -28,21 +39,32 @@ export function serveSlots(count: number): Promise<SlotServer> {
   const socket = join(dir, 'slots.sock');
   const waiting: Socket[] = [];
   const holding = new Set<Socket>();
+  const now = () => Date.now();
+  const records: SlotRecord[] = [];
+  const open = new Map<Socket, Omit<SlotRecord, 'releasedMs'>>();
   const grant = () => {
     while (holding.size < count && waiting.length > 0) {
       const next = waiting.shift() as Socket;
       holding.add(next);
+      const record = open.get(next);
+      if (record) record.grantedMs = now();
       next.write('ok\n');
     }
   };
   const server = createServer((client) => {
     client.setEncoding('utf8');
-    client.once('data', () => {
+    client.once('data', (line: string) => {
+      open.set(client, { label: line.replace(/^take ?/, '').trim() || '(unnamed)', askedMs: now() });
       waiting.push(client);
       grant();
     });
     client.on('error', () => {});
     client.on('close', () => {
+      const record = open.get(client);
+      if (record) {
+        open.delete(client);
+        records.push({ ...record, releasedMs: now() });
+      }
       const queued = waiting.indexOf(client);
       if (queued >= 0) waiting.splice(queued, 1);
       if (holding.delete(client)) grant();
@@ -54,11 +76,11 @@ export function serveSlots(count: number): Promise<SlotServer> {
       resolve({
         socket,
         close: () =>
-          new Promise<void>((done) => {
+          new Promise<SlotRecord[]>((done) => {
             for (const client of [...waiting, ...holding]) client.destroy();
             server.close(() => {
               rmSync(dir, { recursive: true, force: true });
-              done();
+              done(records);
             });
           }),
       }),
@@ -66,8 +88,11 @@ export function serveSlots(count: number): Promise<SlotServer> {
   });
 }
 
-/** Waits for a slot at `socket` and returns the function that gives it back (idempotent). */
-export function takeSlot(socket: string, signal?: AbortSignal): Promise<() => void> {
+/**
+ * Waits for a slot at `socket` and returns the function that gives it back (idempotent). `label` names
+ * the holder in the reports (one line: newlines become spaces).
+ */
+export function takeSlot(socket: string, label: string, signal?: AbortSignal): Promise<() => void> {
   return new Promise((resolve, reject) => {
     const connection = createConnection(socket);
     const release = () => {
@@ -80,7 +105,7 @@ export function takeSlot(socket: string, signal?: AbortSignal): Promise<() => vo
     const abort = () => fail(new Error('gave up waiting for a slot: the test was stopped'));
     signal?.addEventListener('abort', abort, { once: true });
     connection.setEncoding('utf8');
-    connection.once('connect', () => connection.write('take\n'));
+    connection.once('connect', () => connection.write(`take ${label.replace(/\s+/g, ' ')}\n`));
     connection.once('data', () => {
       signal?.removeEventListener('abort', abort);
       resolve(release);
@@ -103,9 +128,9 @@ export function useSuiteSlots(socket: string): void {
 export const slotsInUse = (): boolean => suiteSocket !== undefined;
 
 /** Runs `work` in a suite-wide slot where the file's project has them, else at once (the quiet files). */
-export async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+export async function withSlot<T>(label: string, work: () => Promise<T>): Promise<T> {
   if (suiteSocket === undefined) return work();
-  const release = await takeSlot(suiteSocket);
+  const release = await takeSlot(suiteSocket, label);
   try {
     return await work();
   } finally {

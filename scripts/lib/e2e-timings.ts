@@ -30,6 +30,31 @@ export interface FileTiming {
    * and checks. Absent when the file left no scenario record.
    */
   sampledMs?: number;
+  /** How long its tests, set-ups and teardowns held suite-wide slots, summed (e2e/support/slots.ts). */
+  slotMs?: number;
+  /** How long they waited for one, summed. */
+  slotWaitMs?: number;
+}
+
+/** One holder of a suite-wide slot, as e2e/.reports/slots.json keeps it (epoch ms). */
+export interface SlotRecord {
+  /** "tests/x.test.ts > test name", "tests/x.test.ts > set-up <namespace>" or "… > teardown <namespace>". */
+  label: string;
+  askedMs: number;
+  /** Absent when it gave up waiting. */
+  grantedMs?: number;
+  releasedMs: number;
+}
+
+/** How a suite used its slots: held time by kind, against what the slots offered while any was held. */
+export interface SlotUse {
+  slots: number;
+  /** From the first slot given to the last given back, times the slot count. */
+  offeredMs: number;
+  testsMs: number;
+  setUpsMs: number;
+  teardownsMs: number;
+  waitedMs: number;
 }
 
 export interface E2eTimings {
@@ -47,6 +72,69 @@ export interface E2eTimings {
   kubeProxy?: Record<string, Record<string, unknown>>;
   /** The host's TCP counters and CPU per part during each suite (scripts/lib/host-metrics.ts). */
   dataPath?: Record<string, unknown>;
+  /** Per suite, how its slots were used (absent for a suite that kept no slots.json). */
+  slotUse?: Record<string, SlotUse>;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const kindOf = (label: string): 'set-up' | 'teardown' | 'test' => {
+  const rest = label.split(' > ').slice(1).join(' > ');
+  return rest.startsWith('set-up ') ? 'set-up' : rest.startsWith('teardown ') ? 'teardown' : 'test';
+};
+
+/** Per test file, how long its holders held slots and waited for them. */
+export function slotMsByFile(
+  records: readonly SlotRecord[],
+): Map<string, { heldMs: number; waitMs: number }> {
+  const result = new Map<string, { heldMs: number; waitMs: number }>();
+  for (const r of records) {
+    const file = r.label.split(' > ')[0] as string;
+    const entry = result.get(file) ?? { heldMs: 0, waitMs: 0 };
+    const granted = r.grantedMs ?? r.releasedMs;
+    entry.waitMs += granted - r.askedMs;
+    entry.heldMs += r.releasedMs - granted;
+    result.set(file, entry);
+  }
+  return result;
+}
+
+/** A suite's slot use; undefined when no slot was given. */
+export function slotUse(slots: number, records: readonly SlotRecord[]): SlotUse | undefined {
+  const held = records.filter((r) => r.grantedMs !== undefined);
+  if (held.length === 0) return undefined;
+  const first = Math.min(...held.map((r) => r.grantedMs as number));
+  const last = Math.max(...held.map((r) => r.releasedMs));
+  const use: SlotUse = {
+    slots,
+    offeredMs: (last - first) * slots,
+    testsMs: 0,
+    setUpsMs: 0,
+    teardownsMs: 0,
+    waitedMs: 0,
+  };
+  for (const r of records) {
+    const granted = r.grantedMs ?? r.releasedMs;
+    use.waitedMs += granted - r.askedMs;
+    const ms = r.releasedMs - granted;
+    const kind = kindOf(r.label);
+    if (kind === 'set-up') use.setUpsMs += ms;
+    else if (kind === 'teardown') use.teardownsMs += ms;
+    else use.testsMs += ms;
+  }
+  return use;
+}
+
+const pct = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
+
+/** One line: what the slots offered and what held them. */
+export function formatSlotUse(suite: string, u: SlotUse, sampledMs: number): string {
+  const held = u.testsMs + u.setUpsMs + u.teardownsMs;
+  return (
+    `${suite}: ${u.slots} slots offered ${s(u.offeredMs)}, held ${s(held)} (${pct(held, u.offeredMs)}): ` +
+    `tests ${s(u.testsMs)} (their samplers ${s(sampledMs)}), set-ups ${s(u.setUpsMs)}, teardowns ${s(u.teardownsMs)}; ` +
+    `waited ${s(u.waitedMs)} in all`
+  );
 }
 
 /** What a scenario record says about when its traffic ran. */
@@ -85,10 +173,12 @@ export function fileTimings(
   records: readonly FileRecord[],
   runStartedAt: number,
   sampled: ReadonlyMap<string, number> = new Map(),
+  slotted: ReadonlyMap<string, { heldMs: number; waitMs: number }> = new Map(),
 ): FileTiming[] {
   return records
     .map((r) => {
       const sampledMs = sampled.get(r.file);
+      const slot = slotted.get(r.file);
       return {
         suite,
         file: r.file,
@@ -97,12 +187,11 @@ export function fileTimings(
         at: r.startMs - runStartedAt,
         ms: r.endMs - r.startMs,
         ...(sampledMs === undefined ? {} : { sampledMs: Math.min(sampledMs, r.endMs - r.startMs) }),
+        ...(slot === undefined ? {} : { slotMs: slot.heldMs, slotWaitMs: slot.waitMs }),
       };
     })
     .sort((a, b) => b.ms - a.ms);
 }
-
-const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The table `pnpm e2e` and `pnpm bench:e2e` print: phases, then files, then the total. */
 export function formatTimings(t: E2eTimings): string {
@@ -110,7 +199,8 @@ export function formatTimings(t: E2eTimings): string {
   for (const p of t.phases) rows.push(['phase', s(p.at), s(p.ms), p.name]);
   for (const f of t.files) {
     const sampled =
-      f.sampledMs === undefined ? '' : `; sampling ${s(f.sampledMs)}, the rest ${s(f.ms - f.sampledMs)}`;
+      (f.sampledMs === undefined ? '' : `; sampling ${s(f.sampledMs)}, the rest ${s(f.ms - f.sampledMs)}`) +
+      (f.slotMs === undefined ? '' : `; in slots ${s(f.slotMs)}, waiting ${s(f.slotWaitMs ?? 0)}`);
     rows.push([`${f.suite} file`, s(f.at), s(f.ms), `${f.file} (${f.tests} tests, ${f.status}${sampled})`]);
   }
   const atATime =

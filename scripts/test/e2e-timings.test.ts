@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type FileRecord, fileTimings, formatTimings, sampledMsByFile } from '../lib/e2e-timings.js';
+import {
+  type FileRecord,
+  fileTimings,
+  formatSlotUse,
+  formatTimings,
+  type SlotRecord,
+  sampledMsByFile,
+  slotMsByFile,
+  slotUse,
+} from '../lib/e2e-timings.js';
 
 const records: FileRecord[] = [
   { file: 'tests/smoke.test.ts', startMs: 3_000, endMs: 13_500, tests: 1, status: 'passed' },
@@ -98,5 +107,57 @@ describe('time each file spent sampling', () => {
     expect(slotted).toContain(
       'wall clock, files without traffic 4 at a time, then the sampled 2 at a time, 2 of their tests at once',
     );
+  });
+});
+
+describe('what held the suite-wide slots', () => {
+  const slotted: SlotRecord[] = [
+    { label: 'tests/canary.test.ts > set-up rl-canary-a1b2c3', askedMs: 0, grantedMs: 0, releasedMs: 8_000 },
+    {
+      label: 'tests/canary.test.ts > canary > promotes',
+      askedMs: 1_000,
+      grantedMs: 8_000,
+      releasedMs: 40_000,
+    },
+    { label: 'tests/smoke.test.ts > smoke > serves', askedMs: 0, grantedMs: 0, releasedMs: 12_000 },
+    {
+      label: 'tests/smoke.test.ts > teardown rl-smoke-d4e5f6',
+      askedMs: 12_000,
+      grantedMs: 12_000,
+      releasedMs: 16_000,
+    },
+    // Stopped while it waited: its wait counts, it held nothing.
+    { label: 'tests/canary.test.ts > canary > aborts', askedMs: 2_000, releasedMs: 5_000 },
+  ];
+
+  it('sums held and waited time per file', () => {
+    expect(Object.fromEntries(slotMsByFile(slotted))).toEqual({
+      'tests/canary.test.ts': { heldMs: 40_000, waitMs: 10_000 },
+      'tests/smoke.test.ts': { heldMs: 16_000, waitMs: 0 },
+    });
+  });
+
+  it('splits held time into tests, set-ups and teardowns against what the slots offered', () => {
+    const use = slotUse(2, slotted);
+    expect(use).toEqual({
+      slots: 2,
+      offeredMs: 80_000,
+      testsMs: 44_000,
+      setUpsMs: 8_000,
+      teardownsMs: 4_000,
+      waitedMs: 10_000,
+    });
+    expect(formatSlotUse('main', use as NonNullable<typeof use>, 30_000)).toBe(
+      'main: 2 slots offered 80.0 s, held 56.0 s (70 %): tests 44.0 s (their samplers 30.0 s), ' +
+        'set-ups 8.0 s, teardowns 4.0 s; waited 10.0 s in all',
+    );
+    expect(slotUse(2, [])).toBeUndefined();
+  });
+
+  it("prints each file's time in slots and its wait beside the file", () => {
+    const files = fileTimings('main', records, 1_000, new Map(), slotMsByFile(slotted));
+    const table = formatTimings({ startedAt: '', totalMs: 1, workers: 2, phases: [], files });
+    expect(table).toContain('tests/canary.test.ts (3 tests, failed; in slots 40.0 s, waiting 10.0 s)');
+    expect(table).toContain('tests/smoke.test.ts (1 tests, passed; in slots 16.0 s, waiting 0.0 s)');
   });
 });
