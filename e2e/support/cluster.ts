@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { applyClaimingNodePorts, type K8sObject, manifestsRoot } from '@rollout-lab/manifests';
 import { type Cluster, connect, scale, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
@@ -315,9 +315,8 @@ export function useNamespace(
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   let created = false;
   /** The file, for the slot records' labels ("tests/x.test.ts > set-up <namespace>"). */
-  let file = '';
-  beforeAll(async (_context, suite) => {
-    file = suite.file.name;
+  const file = relative(join(import.meta.dirname, '..'), expect.getState().testPath ?? '');
+  beforeAll(async () => {
     const namespace = {
       apiVersion: 'v1',
       kind: 'Namespace',
