@@ -4,12 +4,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { applyClaimingNodePorts, type K8sObject, manifestsRoot } from '@rollout-lab/manifests';
-import { type Cluster, connect, scale, setImage, type Target, waitForRollout } from '@rollout-lab/rollout';
+import {
+  type Cluster,
+  connect,
+  getDeployment,
+  scale,
+  setImage,
+  type Target,
+  waitForRollout,
+} from '@rollout-lab/rollout';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
 import { recordProbeFailures } from './probes.js';
-import { slotsInUse, withSlot } from './slots.js';
+import { settleSlot, slotsInUse, withSlot } from './slots.js';
 
 /**
  * The cluster under test: the kind cluster `pnpm e2e` made (KUBECONFIG), or any cluster given
@@ -73,6 +81,46 @@ export interface DeployOptions {
   firstRolloutDeadlineSeconds?: number;
   /** Replica counts to apply instead of the rendered ones, by Deployment name. */
   replicas?: Record<string, number>;
+  /**
+   * Keep a set-up's slot to the end (support/slots.ts), for a set-up that starts more pods after this
+   * deploy. By default the slot is given back once these Deployments' pods are Ready.
+   */
+  keepSlot?: boolean;
+}
+
+/** Rendered kustomizations by path: the same for every namespace, so rendered once per worker. */
+const renderings = new Map<string, Promise<string>>();
+const render = (path: string): Promise<string> => {
+  let rendered = renderings.get(path);
+  if (!rendered) {
+    rendered = kubectl(['kustomize', `${manifestsRoot}/${path}`]).then((out) => out.stdout);
+    rendered.catch(() => renderings.delete(path));
+    renderings.set(path, rendered);
+  }
+  return rendered;
+};
+
+/** Until every pod of these Deployments is updated and Ready (not yet available: minReadySeconds). */
+async function untilPodsReady(k8s: Cluster, namespace: string, names: string[], stop: { done: boolean }) {
+  for (;;) {
+    // A failed read is asked again: waitForRollout, raced beside this, owns the deadline and the errors.
+    const all = await Promise.all(names.map((name) => getDeployment(k8s, { namespace, name }))).catch(
+      () => [],
+    );
+    const ready =
+      all.length === names.length &&
+      all.every((d) => {
+        const want = d.spec?.replicas ?? 1;
+        const status = d.status ?? {};
+        return (
+          (status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+          (status.updatedReplicas ?? 0) === want &&
+          (status.readyReplicas ?? 0) >= want
+        );
+      });
+    if (ready || stop.done) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**
@@ -86,7 +134,7 @@ export async function deploy(
   deployments: string[],
   options: DeployOptions = {},
 ): Promise<Map<string, number>> {
-  const rendered = (await kubectl(['kustomize', `${manifestsRoot}/${path}`])).stdout;
+  const rendered = await render(path);
   const objects = YAML.parseAllDocuments(rendered)
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
@@ -106,9 +154,18 @@ export async function deploy(
     }
   }
   await applyClaimingNodePort(objects, namespace);
-  await Promise.all(
+  const rollouts = Promise.all(
     deployments.map((name) => waitForRollout(k8s, { namespace, name }, { untilOldPodsGone: true })),
   );
+  if (!options.keepSlot) {
+    // Once the pods are Ready, the rest only waits: a set-up gives its slot to the next test here.
+    const stop = { done: false };
+    await Promise.race([rollouts, untilPodsReady(k8s, namespace, deployments, stop)]).finally(() => {
+      stop.done = true;
+    });
+    settleSlot();
+  }
+  await rollouts;
   for (const [name, seconds] of deadlines) {
     const patch = { spec: { progressDeadlineSeconds: seconds ?? 600 } };
     await kubectl([
@@ -160,7 +217,10 @@ export async function deployThenUpgrade(k8s: Cluster, path: string, target: Targ
   // Revision 1 is made without pods (created at 0 replicas), then the image changes (revision 2) and it
   // scales to its size: the same revisions, change-causes and ReplicaSets as an upgrade, without a
   // rolling update and its old pods' 10 s preStop, which the scenarios that need one measure themselves.
-  const sizes = await deploy(k8s, path, target.namespace, [], { replicas: { [target.name]: 0 } });
+  const sizes = await deploy(k8s, path, target.namespace, [], {
+    replicas: { [target.name]: 0 },
+    keepSlot: true,
+  });
   await setImage(k8s, target, { myapp: 'rollout-lab/myapp:v2.0' }, { cause: 'upgrade to myapp v2.0' });
   await scale(k8s, target, sizes.get(target.name) ?? 1);
   await waitForRollout(k8s, target, { untilOldPodsGone: true });

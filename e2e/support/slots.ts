@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,13 +128,25 @@ export function useSuiteSlots(socket: string): void {
 /** Whether this worker's file takes suite-wide slots (the files that sample traffic). */
 export const slotsInUse = (): boolean => suiteSocket !== undefined;
 
+/** The slot the running withSlot work holds, so that it can give it back before it ends (settleSlot). */
+const heldSlot = new AsyncLocalStorage<() => void>();
+
 /** Runs `work` in a suite-wide slot where the file's project has them, else at once (the quiet files). */
 export async function withSlot<T>(label: string, work: () => Promise<T>): Promise<T> {
   if (suiteSocket === undefined) return work();
   const release = await takeSlot(suiteSocket, label);
   try {
-    return await work();
+    return await heldSlot.run(release, work);
   } finally {
     release();
   }
+}
+
+/**
+ * Gives back the slot the calling withSlot work holds, before that work ends: for a set-up whose pods
+ * are up and Ready, where only waiting is left (minReadySeconds, kube-proxy programming the port), which
+ * loads nothing. A no-op outside withSlot (a test's own slot is held until it ends).
+ */
+export function settleSlot(): void {
+  heldSlot.getStore()?.();
 }
