@@ -83,7 +83,8 @@ export interface DeployOptions {
   replicas?: Record<string, number>;
   /**
    * Keep a set-up's slot to the end (support/slots.ts), for a set-up that starts more pods after this
-   * deploy. By default the slot is given back once these Deployments' pods are Ready.
+   * deploy. By default the slot is given back once the named Deployments' pods are Ready (at once when
+   * none is named); in a test, outside a set-up, there is no such slot and nothing is given back.
    */
   keepSlot?: boolean;
 }

@@ -21,7 +21,7 @@ if (!Number.isInteger(slotCount) || slotCount < 1)
 
 /** One holder of a slot, for the reports (.reports/slots.json): times in epoch ms, as files.json has them. */
 export interface SlotRecord {
-  /** What held it: a test ("tests/x.test.ts > name"), "set-up <namespace>" or "teardown <namespace>". */
+  /** What held it: "tests/x.test.ts > test name", "tests/x.test.ts > set-up <namespace>" or "… > teardown <namespace>". */
   label: string;
   askedMs: number;
   /** Absent when it gave up waiting. */
