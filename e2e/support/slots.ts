@@ -40,7 +40,6 @@ export function serveSlots(count: number): Promise<SlotServer> {
   const socket = join(dir, 'slots.sock');
   const waiting: Socket[] = [];
   const holding = new Set<Socket>();
-  const now = () => Date.now();
   const records: SlotRecord[] = [];
   const open = new Map<Socket, Omit<SlotRecord, 'releasedMs'>>();
   const grant = () => {
@@ -48,14 +47,14 @@ export function serveSlots(count: number): Promise<SlotServer> {
       const next = waiting.shift() as Socket;
       holding.add(next);
       const record = open.get(next);
-      if (record) record.grantedMs = now();
+      if (record) record.grantedMs = Date.now();
       next.write('ok\n');
     }
   };
   const server = createServer((client) => {
     client.setEncoding('utf8');
     client.once('data', (line: string) => {
-      open.set(client, { label: line.replace(/^take ?/, '').trim() || '(unnamed)', askedMs: now() });
+      open.set(client, { label: line.replace(/^take ?/, '').trim() || '(unnamed)', askedMs: Date.now() });
       waiting.push(client);
       grant();
     });
@@ -64,7 +63,7 @@ export function serveSlots(count: number): Promise<SlotServer> {
       const record = open.get(client);
       if (record) {
         open.delete(client);
-        records.push({ ...record, releasedMs: now() });
+        records.push({ ...record, releasedMs: Date.now() });
       }
       const queued = waiting.indexOf(client);
       if (queued >= 0) waiting.splice(queued, 1);

@@ -83,6 +83,12 @@ const kindOf = (label: string): 'set-up' | 'teardown' | 'test' => {
   return rest.startsWith('set-up ') ? 'set-up' : rest.startsWith('teardown ') ? 'teardown' : 'test';
 };
 
+/** How long a holder waited for its slot and then held it (one that gave up waiting held nothing). */
+const span = (r: SlotRecord) => {
+  const granted = r.grantedMs ?? r.releasedMs;
+  return { waitMs: granted - r.askedMs, heldMs: r.releasedMs - granted };
+};
+
 /** Per test file, how long its holders held slots and waited for them. */
 export function slotMsByFile(
   records: readonly SlotRecord[],
@@ -91,9 +97,9 @@ export function slotMsByFile(
   for (const r of records) {
     const file = r.label.split(' > ')[0] as string;
     const entry = result.get(file) ?? { heldMs: 0, waitMs: 0 };
-    const granted = r.grantedMs ?? r.releasedMs;
-    entry.waitMs += granted - r.askedMs;
-    entry.heldMs += r.releasedMs - granted;
+    const { waitMs, heldMs } = span(r);
+    entry.waitMs += waitMs;
+    entry.heldMs += heldMs;
     result.set(file, entry);
   }
   return result;
@@ -114,9 +120,8 @@ export function slotUse(slots: number, records: readonly SlotRecord[]): SlotUse 
     waitedMs: 0,
   };
   for (const r of records) {
-    const granted = r.grantedMs ?? r.releasedMs;
-    use.waitedMs += granted - r.askedMs;
-    const ms = r.releasedMs - granted;
+    const { waitMs, heldMs: ms } = span(r);
+    use.waitedMs += waitMs;
     const kind = kindOf(r.label);
     if (kind === 'set-up') use.setUpsMs += ms;
     else if (kind === 'teardown') use.teardownsMs += ms;
