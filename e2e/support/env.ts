@@ -1,5 +1,11 @@
 import { $ } from 'zx';
+
 // What `pnpm e2e` tells the test files about the cluster under test, read in one place.
+
+// bash runs ~/.bashrc when it takes itself for a shell that rshd started: a top-level one (SHLVL unset
+// or 0, as under pnpm without a terminal) whose stdin is a socket, which Node's stdio pipes are. A
+// ~/.bashrc running `pyenv init` made each command cost 0.6 s; marked as nested, no shell of ours reads it.
+if (!(Number(process.env.SHLVL) >= 1)) process.env.SHLVL = '1';
 
 /** Every namespace a run creates carries this label, valued with the run's id: the sweep's handle. */
 export const E2E_LABEL = 'rollout-lab.dev/e2e';

@@ -4,6 +4,11 @@ import { dirname } from 'node:path';
 import { $, type ProcessOutput } from 'zx';
 import { cachePath } from './config.js';
 
+// bash runs ~/.bashrc when it takes itself for a shell that rshd started: a top-level one (SHLVL unset
+// or 0, as under pnpm without a terminal) whose stdin is a socket, which Node's stdio pipes are. A
+// ~/.bashrc running `pyenv init` made each command cost 0.6 s; marked as nested, no shell of ours reads it.
+if (!(Number(process.env.SHLVL) >= 1)) process.env.SHLVL = '1';
+
 export class CommandError extends Error {
   override name = 'CommandError';
 }
