@@ -64,6 +64,11 @@ export function startSamplerProcess(options: SamplerProcessOptions): SamplerProc
     execArgv: [],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // A session of its own. With Linux's autogroup scheduling every session weighs as one task,
+    // whatever its members' nice: in the caller's session the sampler shared one weight with every CLI
+    // and kubectl the test forks (its lag p99 108–141 ms beside two looping CLI starts, 16–41 ms in its
+    // own; docs/e2e.md). It still ends with its parent: it exits when the IPC channel closes.
+    detached: true,
   });
   let stopRequested = false;
   let markStarted: () => void = () => {};

@@ -1,4 +1,5 @@
 // The child side of startSamplerProcess: a sampler, its records sent to the parent in batches.
+import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import {
   CLASSIFIERS,
@@ -20,10 +21,16 @@ function schedule(wanted: LoadGeneratorPriority): LoadGeneratorPriority {
   if (wanted === 'inherit') return 'inherit';
   try {
     setPriority(LOAD_GENERATOR_NICENESS);
-    return 'nice';
   } catch {
     return 'inherit';
   }
+  // Its session is its own (startSamplerProcess): the nice that weighs there is the session's.
+  try {
+    writeFileSync('/proc/self/autogroup', String(LOAD_GENERATOR_NICENESS));
+  } catch {
+    // No autogroup scheduling (another OS, or the kernel's off): the process's own nice is the one.
+  }
+  return 'nice';
 }
 
 const priority = schedule(asked);
