@@ -103,6 +103,16 @@ export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
       fix: `"userland-proxy": false in ${DAEMON_JSON}, then restart dockerd (\`pnpm cluster:up\` does both when run as root)`,
     });
   }
+  const shares = await containersCpuShares();
+  if (shares !== undefined) {
+    checks.push({
+      name: "containers' CPU weight",
+      ok: shares >= CONTAINERS_CPU_SHARES,
+      advisory: true,
+      detail: `Docker's cgroup at cpu.shares ${shares}${shares >= CONTAINERS_CPU_SHARES ? '' : `: all kind nodes together weigh ${(shares / 1024).toFixed(1)} of the host's sessions`}`,
+      fix: `echo ${CONTAINERS_CPU_SHARES} > /sys/fs/cgroup/cpu/docker/cpu.shares (\`pnpm cluster:up\` does it when run as root)`,
+    });
+  }
   if (await lacksSysResource()) {
     const runtime = await q`docker info --format {{.DefaultRuntime}}`.nothrow();
     checks.push({
@@ -180,6 +190,49 @@ async function configureDockerd(lacksSysResource: boolean): Promise<boolean> {
   return true;
 }
 
+/**
+ * The CPU weight of the cgroup that holds every container (cgroup v1, Docker's cgroupfs driver:
+ * `/docker`). At 1,024 all kind nodes together weigh as much as one session of the host (Linux's
+ * autogroup scheduling), so a test session busy starting CLIs and kubectl took half of two cores from
+ * the pods it measured: in the CI run of 2026-12-06 a worker node stopped for 2 s while four pods started
+ * on it (its kubelet: "housekeeping took 1.986s"), and two requests to it got no answer. 4,096 lets the
+ * nodes weigh four sessions; the samplers run in sessions of their own at nice -10 (9,548 each), so they
+ * are not the ones that wait. Not kept across reboots; undo: write 1024 to the file.
+ */
+export const CONTAINERS_CPU_SHARES = 4096;
+
+export type ContainersCpuWeight = { file: string; before: number; after: number } | { skipped: string };
+
+/** Raises the containers' cgroup to CONTAINERS_CPU_SHARES (never lowers it), where this host has one. */
+export async function raiseContainersCpuWeight(
+  driver: string,
+  root = '/sys/fs/cgroup',
+): Promise<ContainersCpuWeight> {
+  if (!cgroupV1(root)) return { skipped: 'cgroup v2: the containers sit in a systemd slice of their own' };
+  if (driver !== 'cgroupfs')
+    return { skipped: `Docker's cgroup driver is ${driver || 'unknown'}, not cgroupfs` };
+  const dir = join(root, 'cpu', 'docker');
+  const file = join(dir, 'cpu.shares');
+  try {
+    // dockerd makes it at its first container, and keeps one that is there.
+    await mkdir(dir, { recursive: true });
+    const before = Number((await readFile(file, 'utf8').catch(() => '1024')).trim());
+    if (before >= CONTAINERS_CPU_SHARES) return { file, before, after: before };
+    await writeFile(file, String(CONTAINERS_CPU_SHARES));
+    return { file, before, after: CONTAINERS_CPU_SHARES };
+  } catch (error) {
+    // A read-only cgroup filesystem (a host that is itself a container): the run goes on as it is.
+    return { skipped: `${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? error})` };
+  }
+}
+
+/** The containers' cgroup weight as it is now, for host:check. */
+export async function containersCpuShares(root = '/sys/fs/cgroup'): Promise<number | undefined> {
+  if (!cgroupV1(root)) return undefined;
+  const text = await readFile(join(root, 'cpu', 'docker', 'cpu.shares'), 'utf8').catch(() => '');
+  return text.trim() ? Number(text.trim()) : undefined;
+}
+
 /** Whether dockerd relays published ports through docker-proxy processes ('on') or the kernel ('off'). */
 export async function userlandProxy(): Promise<'on' | 'off' | 'unknown'> {
   const config = existsSync(DAEMON_JSON)
@@ -240,6 +293,14 @@ export async function prepareHost(needOffline: boolean): Promise<void> {
     await startDockerd();
   }
   if (!(await dockerAnswers())) throw new UserError('the Docker engine is not reachable (docker info fails)');
+  if (isRoot()) {
+    const driver = (await q`docker info --format {{.CgroupDriver}}`.nothrow()).stdout.trim();
+    const weight = await raiseContainersCpuWeight(driver);
+    if ('after' in weight && weight.after !== weight.before)
+      info(
+        `containers' CPU weight: ${weight.file} ${weight.before} → ${weight.after} (not kept across reboots)`,
+      );
+  }
   await raiseInotifyLimits();
 }
 
