@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sleep } from 'zx';
 import { repoRoot } from './config.js';
 import { has, q } from './exec.js';
@@ -110,7 +110,7 @@ export async function checkHost(needOffline: boolean): Promise<HostCheck[]> {
       ok: shares >= CONTAINERS_CPU_SHARES,
       advisory: true,
       detail: `Docker's cgroup at cpu.shares ${shares}${shares >= CONTAINERS_CPU_SHARES ? '' : `: all kind nodes together weigh ${(shares / 1024).toFixed(1)} of the host's sessions`}`,
-      fix: `echo ${CONTAINERS_CPU_SHARES} > /sys/fs/cgroup/cpu/docker/cpu.shares (\`pnpm cluster:up\` does it when run as root)`,
+      fix: `echo ${CONTAINERS_CPU_SHARES} > ${dockerCpuSharesFile()} (\`pnpm cluster:up\` does it when run as root)`,
     });
   }
   if (await lacksSysResource()) {
@@ -211,12 +211,11 @@ export async function raiseContainersCpuWeight(
   if (!cgroupV1(root)) return { skipped: 'cgroup v2: the containers sit in a systemd slice of their own' };
   if (driver !== 'cgroupfs')
     return { skipped: `Docker's cgroup driver is ${driver || 'unknown'}, not cgroupfs` };
-  const dir = join(root, 'cpu', 'docker');
-  const file = join(dir, 'cpu.shares');
+  const file = dockerCpuSharesFile(root);
   try {
     // dockerd makes it at its first container, and keeps one that is there.
-    await mkdir(dir, { recursive: true });
-    const before = Number((await readFile(file, 'utf8').catch(() => '1024')).trim());
+    await mkdir(dirname(file), { recursive: true });
+    const before = (await containersCpuShares(root)) ?? 1024;
     if (before >= CONTAINERS_CPU_SHARES) return { file, before, after: before };
     await writeFile(file, String(CONTAINERS_CPU_SHARES));
     return { file, before, after: CONTAINERS_CPU_SHARES };
@@ -226,10 +225,13 @@ export async function raiseContainersCpuWeight(
   }
 }
 
-/** The containers' cgroup weight as it is now, for host:check. */
+/** Where Docker's cgroupfs driver keeps the weight of all its containers (cgroup v1). */
+const dockerCpuSharesFile = (root = '/sys/fs/cgroup') => join(root, 'cpu', 'docker', 'cpu.shares');
+
+/** The containers' cgroup weight as it is now (undefined before it exists, or on cgroup v2). */
 export async function containersCpuShares(root = '/sys/fs/cgroup'): Promise<number | undefined> {
   if (!cgroupV1(root)) return undefined;
-  const text = await readFile(join(root, 'cpu', 'docker', 'cpu.shares'), 'utf8').catch(() => '');
+  const text = await readFile(dockerCpuSharesFile(root), 'utf8').catch(() => '');
   return text.trim() ? Number(text.trim()) : undefined;
 }
 
