@@ -11,6 +11,7 @@ import { cluster, nodesCluster, repoRoot } from './lib/config.js';
 import type { E2eTimings } from './lib/e2e-timings.js';
 import { clusterState, ensureKind } from './lib/kind.js';
 import { info, main, UserError } from './lib/log.js';
+import type { NodeStalls } from './lib/node-stalls.js';
 
 /** The issue's target for a warm run on this project's 2-core machine; 8 minutes is the bar. */
 const TARGET_S = 360;
@@ -38,8 +39,8 @@ const USAGE = `usage: pnpm bench:e2e [--runs N]
 
 The warm suite's time on this machine: \`pnpm e2e\` with clusters and images reused (after one untimed
 warm-up run if a cluster is missing), N times. Each run prints its timing table; this prints one line per
-run (total, files at a time, SYN retransmits, the scenarios' median and worst p99) and the target. Exit 1
-only when a run failed, never on time.
+run (total, files at a time, SYN retransmits, kubelet housekeeping overruns, the scenarios' median and
+worst p99) and the target. Exit 1 only when a run failed, never on time.
 
   --runs N      1-10, default 1
   -h, --help    this text`;
@@ -62,11 +63,14 @@ await main(async () => {
   for (let i = 1; i <= runs; i++) {
     const code = (await e2e()).exitCode;
     const t: E2eTimings = JSON.parse(await readFile(join(repoRoot, 'e2e/.reports/timings.json'), 'utf8'));
-    const main = Object.values(t.dataPath ?? {})[0] as { tcp?: Record<string, number> } | undefined;
+    const main = Object.values(t.dataPath ?? {})[0] as
+      | { tcp?: Record<string, number>; nodeStalls?: Record<string, NodeStalls> }
+      | undefined;
+    const stalls = Object.values(main?.nodeStalls ?? {});
     const p99s = await scenarioP99s();
     rows.push(
       `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; ${t.quietWorkers === undefined ? '' : `${t.quietWorkers} quiet then `}${t.workers} sampled files at a time${t.slots === undefined ? '' : ` (${t.slots} tests at once)`}; ` +
-        `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
+        `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; kubelet housekeeping overruns ${stalls.length ? stalls.reduce((n, s) => n + s.housekeepingOverruns, 0) : '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
         `worst ${Math.max(...p99s).toFixed(0)} ms (${p99s.length} scenarios)`,
     );
     if (code !== 0) failed++;

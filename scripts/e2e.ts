@@ -62,6 +62,7 @@ import {
 import { info, main, phase, processStart, timings } from './lib/log.js';
 import { formatMatrix, type MatrixCell } from './lib/matrix.js';
 import { toolingPath } from './lib/node-binary.js';
+import { formatNodeStalls, type NodeStalls, readNodeStalls } from './lib/node-stalls.js';
 import { preflightDataPath } from './lib/preflight.js';
 import {
   buildAhead,
@@ -109,6 +110,10 @@ interface Suite {
   dataPath?: DataPath;
   /** Control-plane containers that restarted during the suite, with how often. */
   controlPlaneRestarts?: string[];
+  /** Per node: kubelet housekeeping overruns and containerd deadlines during the suite (lib/node-stalls.ts). */
+  nodeStalls?: Record<string, NodeStalls>;
+  /** What the data path did during the suite, as printed after it and kept in the HTML report's notes. */
+  dataPathLines?: string[];
   /** Failed kubelet probes in its namespaces, by kind and cause (e2e/support/probes.ts). */
   probeFailures?: Record<string, number>;
   /** The scenario records its tests wrote, read once after it. */
@@ -141,6 +146,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   const before = await readProgramming(suite.spec);
   const restartsBefore = await controlPlaneRestarts(suite.spec);
   const probe = await startDataPathProbe();
+  const startedAt = Date.now();
   const passed = await phase(`e2e ${suite.name}`, async () => {
     const result = await $({
       cwd: e2eDir,
@@ -161,6 +167,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   });
   suite.dataPath = await probe.stop();
   suite.controlPlaneRestarts = restartsBetween(restartsBefore, await controlPlaneRestarts(suite.spec));
+  suite.nodeStalls = await readNodeStalls(suite.spec, startedAt);
   const after = await readProgramming(suite.spec);
   suite.kubeProxy = Object.fromEntries(
     [...after].map(([node, h]) => [
@@ -195,11 +202,13 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   suite.probeFailures = probes.totals;
   info(`${suite.name}: failed probes: ${probes.line}`);
   const slowConnects = suite.scenarios.reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
-  for (const line of formatDataPath(suite.dataPath)) info(`${suite.name}: ${line}`);
-  info(`${suite.name}: ${slowConnects} sampled requests took ≥ 1 s to connect`);
-  info(
-    `${suite.name}: control plane restarts during the suite: ${suite.controlPlaneRestarts.join(', ') || 'none'}`,
-  );
+  suite.dataPathLines = [
+    ...formatDataPath(suite.dataPath),
+    `${slowConnects} sampled requests took ≥ 1 s to connect`,
+    `control plane restarts during the suite: ${suite.controlPlaneRestarts.join(', ') || 'none'}`,
+    formatNodeStalls(suite.nodeStalls),
+  ];
+  for (const line of suite.dataPathLines) info(`${suite.name}: ${line}`);
   return passed;
 }
 
@@ -256,7 +265,10 @@ async function writeReport(suites: readonly Suite[], scenarios: readonly Scenari
     title: 'rollout-lab e2e: every request during every rollout',
     generatedAt: new Date(),
     entries,
-    notes: [`suites: ${suites.map((s) => s.name).join(', ')}`],
+    notes: [
+      `suites: ${suites.map((s) => s.name).join(', ')}`,
+      ...suites.flatMap((s) => (s.dataPathLines ?? []).map((line) => `${s.name}: ${line}`)),
+    ],
     failures,
   };
   const html = join(reports, 'report.html');
@@ -457,6 +469,7 @@ await main(async () => {
         {
           ...s.dataPath,
           controlPlaneRestarts: s.controlPlaneRestarts ?? [],
+          nodeStalls: s.nodeStalls ?? {},
           probeFailures: s.probeFailures ?? {},
         },
       ]),
