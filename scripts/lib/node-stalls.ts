@@ -15,16 +15,26 @@ export interface NodeStalls {
   containerdDeadlines: number;
 }
 
-const SEPARATOR = '--- containerd ---';
+const KUBELET_LINES = '--- kubelet lines ---';
+const CONTAINERD = '--- containerd ---';
 
-/** Parses what nodeJournalScript printed: the kubelet's overrun lines, the separator, containerd's count. */
-export function parseNodeStalls(output: string): NodeStalls {
-  const at = output.indexOf(SEPARATOR);
-  const kubelet = at < 0 ? output : output.slice(0, at);
-  const containerd = at < 0 ? '' : output.slice(at + SEPARATOR.length);
-  const overruns = kubelet.split('\n').filter((line) => line.includes('Housekeeping took longer'));
+/**
+ * Parses what nodeJournalScript printed: the kubelet's overrun lines, how many lines the kubelet logged in
+ * all, containerd's count. Undefined when the kubelet logged nothing: a journal that was not read, not a
+ * node without stalls.
+ */
+export function parseNodeStalls(output: string): NodeStalls | undefined {
+  const lines = output.indexOf(KUBELET_LINES);
+  const containerd = output.indexOf(CONTAINERD);
+  if (lines < 0 || containerd < lines) return undefined;
+  const kubeletLines = Number.parseInt(output.slice(lines + KUBELET_LINES.length, containerd).trim(), 10);
+  if (!(kubeletLines > 0)) return undefined;
+  const overruns = output
+    .slice(0, lines)
+    .split('\n')
+    .filter((line) => line.includes('Housekeeping took longer'));
   const seconds = overruns.map((line) => durationSeconds(/actual="([^"]+)"/.exec(line)?.[1] ?? ''));
-  const deadlines = Number.parseInt(containerd.trim(), 10);
+  const deadlines = Number.parseInt(output.slice(containerd + CONTAINERD.length).trim(), 10);
   return {
     housekeepingOverruns: overruns.length,
     longestHousekeepingS: Math.max(0, ...seconds.filter(Number.isFinite)),
@@ -41,17 +51,23 @@ export function durationSeconds(text: string): number {
 }
 
 /** Run in a node: its journal since `sinceS` (epoch seconds), cut down to what parseNodeStalls reads. */
-export const nodeJournalScript = (sinceS: number): string =>
-  `journalctl -q -o cat -u kubelet --since @${sinceS} | grep -F 'Housekeeping took longer' || true; ` +
-  `echo '${SEPARATOR}'; journalctl -q -o cat -u containerd --since @${sinceS} | grep -c 'context deadline exceeded' || true`;
+export const nodeJournalScript = (sinceS: number): string => {
+  const since = `journalctl -q -o cat --since @${sinceS}`;
+  return (
+    `${since} -u kubelet | grep -F 'Housekeeping took longer' || true; ` +
+    `echo '${KUBELET_LINES}'; ${since} -u kubelet | wc -l; ` +
+    `echo '${CONTAINERD}'; ${since} -u containerd | grep -c 'context deadline exceeded' || true`
+  );
+};
 
-/** Each node's stalls since `since` (a node that cannot be read is left out). */
+/** Each node's stalls since `since`; a node whose journal cannot be read, or holds no kubelet line, is left out. */
 export async function readNodeStalls(spec: ClusterSpec, since: number): Promise<Record<string, NodeStalls>> {
   const script = nodeJournalScript(Math.floor(since / 1000));
   const read = await Promise.all(
     nodeNames(spec).map(async (node) => {
       const out = await q`docker exec ${node} bash -c ${script}`.nothrow();
-      return out.exitCode === 0 ? ([[node, parseNodeStalls(out.stdout)]] as const) : [];
+      const stalls = out.exitCode === 0 ? parseNodeStalls(out.stdout) : undefined;
+      return stalls ? ([[node, stalls]] as const) : [];
     }),
   );
   return Object.fromEntries(read.flat());
