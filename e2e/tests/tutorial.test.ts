@@ -17,7 +17,9 @@ describe('pnpm tutorial --yes --lang ko', () => {
       quiet: true,
       env: { ...process.env, CI: 'true' },
     })`pnpm tutorial --yes --lang ko --namespace ${ns.name}`;
-    console.log(r.stdout.split('\n').slice(-12).join('\n'));
+    // The summary, or everything when it failed: each step's chart and failure classes say where.
+    const failed = r.exitCode !== 0 || /^error:/m.test(r.stderr);
+    console.log(failed ? `${r.stdout}\n${r.stderr}` : r.stdout.split('\n').slice(-12).join('\n'));
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
     expect(r.exitCode).toBe(0);
     // Each step said what it does, in Korean, before its commands.
