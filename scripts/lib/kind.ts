@@ -105,6 +105,16 @@ export const nodeNames = (spec: ClusterSpec): string[] => [
   ...Array.from({ length: spec.workers }, (_, i) => `${spec.name}-worker${i ? i + 1 : ''}`),
 ];
 
+/** A bash script run in each node of a cluster at once: its output per node, for the nodes where it exited 0. */
+export async function inEachNode(spec: ClusterSpec, script: string): Promise<Map<string, string>> {
+  const outputs = await Promise.all(
+    nodeNames(spec).map(
+      async (node) => [node, await q`docker exec ${node} bash -c ${script}`.nothrow()] as const,
+    ),
+  );
+  return new Map(outputs.filter(([, out]) => out.exitCode === 0).map(([node, out]) => [node, out.stdout]));
+}
+
 /** kubectl inside the control-plane node, as cluster admin: works before any kubeconfig of ours exists. */
 export const controlPlaneKubectl = (spec: ClusterSpec): string[] => [
   'docker',

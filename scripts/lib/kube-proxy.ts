@@ -2,7 +2,7 @@
 // connections still go to the pod. Zero downtime needs that to happen within the pods' preStop pause.
 import { type ClusterSpec, cluster } from './config.js';
 import { q } from './exec.js';
-import { controlPlaneKubectl, nodeNames } from './kind.js';
+import { controlPlaneKubectl, inEachNode } from './kind.js';
 
 /**
  * kubeadm's kube-proxy DaemonSet has no resource requests, so it is BestEffort (cpu.shares 2): on a busy
@@ -87,16 +87,10 @@ export function summarizeProgramming(h: Histogram, budgetS: number): Programming
 
 /** Each node's kube-proxy /metrics (127.0.0.1:10249 in the node's network namespace, through bash's /dev/tcp). */
 export async function readProgramming(spec: ClusterSpec = cluster): Promise<Map<string, Histogram>> {
-  const result = new Map<string, Histogram>();
-  await Promise.all(
-    nodeNames(spec).map(async (node) => {
-      const script =
-        'exec 3<>/dev/tcp/127.0.0.1/10249 && printf "GET /metrics HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3 && cat <&3';
-      const out = await q`docker exec ${node} bash -c ${script}`.nothrow();
-      if (out.exitCode === 0) result.set(node, programmingHistogram(out.stdout));
-    }),
-  );
-  return result;
+  const script =
+    'exec 3<>/dev/tcp/127.0.0.1/10249 && printf "GET /metrics HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" >&3 && cat <&3';
+  const metrics = await inEachNode(spec, script);
+  return new Map([...metrics].map(([node, text]) => [node, programmingHistogram(text)]));
 }
 
 /**

@@ -3,8 +3,7 @@
 // the kubelet's housekeeping (every 2 s; it warns past 1 s, and starts or deletes no pod meanwhile)
 // overrunning, and containerd's calls running out of time.
 import type { ClusterSpec } from './config.js';
-import { q } from './exec.js';
-import { nodeNames } from './kind.js';
+import { inEachNode } from './kind.js';
 
 export interface NodeStalls {
   /** kubelet: "Housekeeping took longer than expected". */
@@ -62,15 +61,13 @@ export const nodeJournalScript = (sinceS: number): string => {
 
 /** Each node's stalls since `since`; a node whose journal cannot be read, or holds no kubelet line, is left out. */
 export async function readNodeStalls(spec: ClusterSpec, since: number): Promise<Record<string, NodeStalls>> {
-  const script = nodeJournalScript(Math.floor(since / 1000));
-  const read = await Promise.all(
-    nodeNames(spec).map(async (node) => {
-      const out = await q`docker exec ${node} bash -c ${script}`.nothrow();
-      const stalls = out.exitCode === 0 ? parseNodeStalls(out.stdout) : undefined;
-      return stalls ? ([[node, stalls]] as const) : [];
+  const journals = await inEachNode(spec, nodeJournalScript(Math.floor(since / 1000)));
+  return Object.fromEntries(
+    [...journals].flatMap(([node, text]) => {
+      const stalls = parseNodeStalls(text);
+      return stalls ? [[node, stalls] as const] : [];
     }),
   );
-  return Object.fromEntries(read.flat());
 }
 
 /** One line: "rollout-lab-worker: 1 housekeeping overrun (longest 1.99 s), 1 containerd deadline; …". */
