@@ -8,6 +8,7 @@ import type { ScenarioRecord } from '@rollout-lab/report';
 import { $ } from 'zx';
 import { parseFlags } from './lib/args.js';
 import { cluster, nodesCluster, repoRoot } from './lib/config.js';
+import type { ConntrackCounters } from './lib/conntrack.js';
 import type { E2eTimings } from './lib/e2e-timings.js';
 import { clusterState, ensureKind } from './lib/kind.js';
 import { info, main, UserError } from './lib/log.js';
@@ -64,13 +65,18 @@ await main(async () => {
     const code = (await e2e()).exitCode;
     const t: E2eTimings = JSON.parse(await readFile(join(repoRoot, 'e2e/.reports/timings.json'), 'utf8'));
     const main = Object.values(t.dataPath ?? {})[0] as
-      | { tcp?: Record<string, number>; nodeStalls?: Record<string, NodeStalls> }
+      | {
+          tcp?: Record<string, number>;
+          nodeStalls?: Record<string, NodeStalls>;
+          conntrack?: Record<string, ConntrackCounters>;
+        }
       | undefined;
     const stalls = Object.values(main?.nodeStalls ?? {});
+    const invalid = Object.values(main?.conntrack ?? {});
     const p99s = await scenarioP99s();
     rows.push(
       `run ${i}: ${(t.totalMs / 1000).toFixed(1)} s, ${code === 0 ? 'passed' : 'FAILED'}; ${t.quietWorkers === undefined ? '' : `${t.quietWorkers} quiet then `}${t.workers} sampled files at a time${t.slots === undefined ? '' : ` (${t.slots} tests at once)`}; ` +
-        `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; kubelet housekeeping overruns ${stalls.length ? stalls.reduce((n, s) => n + s.housekeepingOverruns, 0) : '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
+        `SYN retransmits ${main?.tcp?.['TcpExt.TCPSynRetrans'] ?? '?'}; kubelet housekeeping overruns ${stalls.length ? stalls.reduce((n, s) => n + s.housekeepingOverruns, 0) : '?'}; conntrack invalid ${invalid.length ? invalid.reduce((n, c) => n + c.invalid, 0) : '?'}; scenario p99 median ${median(p99s).toFixed(0)} ms, ` +
         `worst ${Math.max(...p99s).toFixed(0)} ms (${p99s.length} scenarios)`,
     );
     if (code !== 0) failed++;

@@ -26,6 +26,7 @@ import {
   repoRoot,
   versions,
 } from './lib/config.js';
+import { type ConntrackCounters, conntrackDelta, formatConntrack, readConntrack } from './lib/conntrack.js';
 import {
   failedWithoutScenario,
   reportEntries,
@@ -112,6 +113,8 @@ interface Suite {
   controlPlaneRestarts?: string[];
   /** Per node: kubelet housekeeping overruns and containerd deadlines during the suite (lib/node-stalls.ts). */
   nodeStalls?: Record<string, NodeStalls>;
+  /** Packets conntrack could not place during the suite, on the host and in each node (lib/conntrack.ts). */
+  conntrack?: Record<string, ConntrackCounters>;
   /** What the data path did during the suite, as printed after it and kept in the HTML report's notes. */
   dataPathLines?: string[];
   /** Failed kubelet probes in its namespaces, by kind and cause (e2e/support/probes.ts). */
@@ -145,6 +148,7 @@ const preflight = (spec: ClusterSpec) =>
 async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> {
   const before = await readProgramming(suite.spec);
   const restartsBefore = await controlPlaneRestarts(suite.spec);
+  const conntrackBefore = await readConntrack(suite.spec);
   const probe = await startDataPathProbe();
   const startedAt = Date.now();
   const passed = await phase(`e2e ${suite.name}`, async () => {
@@ -168,6 +172,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   suite.dataPath = await probe.stop();
   suite.controlPlaneRestarts = restartsBetween(restartsBefore, await controlPlaneRestarts(suite.spec));
   suite.nodeStalls = await readNodeStalls(suite.spec, startedAt);
+  suite.conntrack = conntrackDelta(await readConntrack(suite.spec), conntrackBefore);
   const after = await readProgramming(suite.spec);
   suite.kubeProxy = Object.fromEntries(
     [...after].map(([node, h]) => [
@@ -207,6 +212,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
     `${slowConnects} sampled requests took ≥ 1 s to connect`,
     `control plane restarts during the suite: ${suite.controlPlaneRestarts.join(', ') || 'none'}`,
     formatNodeStalls(suite.nodeStalls),
+    formatConntrack(suite.conntrack),
   ];
   for (const line of suite.dataPathLines) info(`${suite.name}: ${line}`);
   return passed;
@@ -470,6 +476,7 @@ await main(async () => {
           ...s.dataPath,
           controlPlaneRestarts: s.controlPlaneRestarts ?? [],
           nodeStalls: s.nodeStalls ?? {},
+          conntrack: s.conntrack ?? {},
           probeFailures: s.probeFailures ?? {},
         },
       ]),
