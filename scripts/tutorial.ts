@@ -149,13 +149,20 @@ async function step(id: Step, url: string | undefined, run: () => Promise<void>)
   await run();
   if (sampler) {
     await new Promise((r) => setTimeout(r, 2000));
-    const { records } = await sampler.stop();
+    const { records, startedAtEpochMs } = await sampler.stop();
     results.push({ step: id, records });
     const s = summarize(records);
     console.log(renderChart(records, { title: say(lang, `${id}.title`) }));
     console.log(
       `  ${say(lang, 'requests')} ${s.requests}, ${say(lang, 'failed')} ${s.failed} (${formatErrors(s.errors)})`,
     );
+    // When each failed request began (UTC), to set beside the cluster's events and logs.
+    for (const r of records.filter((r) => r.error).slice(0, 10)) {
+      const at = new Date(startedAtEpochMs + r.startedAt).toISOString();
+      console.log(
+        `  ✗ ${at} ${[r.error, r.detail].filter(Boolean).join(': ')} (${(r.endedAt - r.startedAt).toFixed(0)} ms)`,
+      );
+    }
   }
 }
 

@@ -47,6 +47,13 @@ const mainPort = (namespace: string): number | undefined => {
   return ports?.get('svc-myapp') ?? (ports?.size === 1 ? [...ports.values()][0] : undefined);
 };
 
+/** The namespace whose Service this file gave the URL's port, if any. */
+export function namespaceOfUrl(url: string): string | undefined {
+  const port = Number(new URL(url).port);
+  for (const [namespace, ports] of claimed) if ([...ports.values()].includes(port)) return namespace;
+  return undefined;
+}
+
 /** Where this file starts looking for a free NodePort: spread by worker, so that claims rarely collide. */
 function candidatePorts(): number[] {
   const { first, last } = nodePortRange();

@@ -2,7 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ScenarioRecord, scenarioRecord } from '@rollout-lab/report';
+import type { Cluster } from '@rollout-lab/rollout';
 import {
+  type EndpointTimeline,
+  explainFailure,
   formatErrors,
   type RequestRecord,
   renderChart,
@@ -12,6 +15,8 @@ import {
   summarize,
 } from '@rollout-lab/traffic';
 import { expect } from 'vitest';
+import { cluster, namespaceOfUrl } from './cluster.js';
+import { watchEndpoints } from './endpoints.js';
 import { kubernetesMinor, reportsDir } from './env.js';
 import { runningTest } from './scenarios.js';
 
@@ -28,6 +33,38 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * and still breaks every such run.
  */
 export const TAKEOVER_RUN = 60;
+
+let k8s: Cluster | undefined;
+const client = () => {
+  k8s ??= cluster();
+  return k8s;
+};
+
+/** The runs this file finished, with the endpoints and pods of their namespace meanwhile. */
+const finished: Array<{ records: Set<RequestRecord>; timeline: EndpointTimeline }> = [];
+
+/**
+ * Lines for the failures no rollout explains: each one's time and kind with the endpoints and pods of its
+ * namespace then (support/endpoints.ts). Where failures are injected, their 5xx are left out.
+ */
+export function unexplainedFailureLines(
+  records: readonly RequestRecord[],
+  failuresInjected = false,
+): string[] {
+  const failures = records.filter((r) => r.error && !(failuresInjected && r.error === 'http-5xx'));
+  if (failures.length === 0) return [];
+  const first = failures[0] as RequestRecord;
+  const timeline = finished.find((f) => f.records.has(first))?.timeline;
+  if (!timeline)
+    return [`  ${failures.length} failures no rollout explains (no watch of their namespace to tell why)`];
+  const shown = failures.slice(0, 10).map((r) => `  why? ${explainFailure(timeline, r)}`);
+  const more = failures.length - shown.length;
+  return [
+    `  ${failures.length} failures no rollout explains; the namespace's endpoints and pods at each:`,
+    ...shown,
+    ...(more > 0 ? [`  … and ${more} more`] : []),
+  ];
+}
 
 /** A sampler running through a whole scenario, with named time marks for windows. */
 export interface Run {
@@ -54,6 +91,13 @@ export async function run(
     ...options,
   });
   await sampler.started;
+  const namespace = namespaceOfUrl(options.url);
+  let watch: ReturnType<typeof watchEndpoints> | undefined;
+  try {
+    if (namespace) watch = watchEndpoints(client(), namespace, () => sampler.elapsed());
+  } catch {
+    // Diagnostics only: without a client, failures are reported without their endpoints.
+  }
   const marks: Record<string, number> = { start: 0 };
   return {
     sampler,
@@ -69,7 +113,10 @@ export async function run(
     },
     async finish(min = 1000) {
       while (sampler.records.length < min) await sleep(200);
-      return (await sampler.stop()).records;
+      const { records } = await sampler.stop();
+      const timeline = watch?.stop();
+      if (timeline) finished.push({ records: new Set(records), timeline });
+      return records;
     },
   };
 }
@@ -109,6 +156,7 @@ export async function report(
     ...Object.entries(facts).map(
       ([k, v]) => `  ${k}: ${typeof v === 'number' ? v.toFixed(1) : JSON.stringify(v)}`,
     ),
+    ...unexplainedFailureLines(records, options.failuresInjected),
   ];
   console.log(lines.join('\n'));
   await saveScenario(

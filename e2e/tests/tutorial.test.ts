@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { describeTimeline } from '@rollout-lab/traffic';
 import { describe, expect, it } from 'vitest';
 import { $ } from 'zx';
-import { useNamespace } from '../support/cluster.js';
+import { cluster, useNamespace } from '../support/cluster.js';
+import { watchEndpoints } from '../support/endpoints.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -11,6 +13,9 @@ describe('pnpm tutorial --yes --lang ko', () => {
   const ns = useNamespace('rl-tutorial');
 
   it('walks the seed in Korean: deploy, rolling update, history, undo, canary, blue/green; 0 failed', async () => {
+    // The tutorial samples in its own process; its failed requests carry their UTC time (✗ lines), to be
+    // set beside the pods' and endpoints' steps watched here.
+    const watch = watchEndpoints(cluster(), ns.name, () => Date.now());
     const r = await $({
       cwd: repoRoot,
       nothrow: true,
@@ -18,8 +23,15 @@ describe('pnpm tutorial --yes --lang ko', () => {
       env: { ...process.env, CI: 'true' },
     })`pnpm tutorial --yes --lang ko --namespace ${ns.name}`;
     // The summary, or everything when it failed: each step's chart and failure classes say where.
+    const timeline = watch.stop();
     const failed = r.exitCode !== 0 || /^error:/m.test(r.stderr);
     console.log(failed ? `${r.stdout}\n${r.stderr}` : r.stdout.split('\n').slice(-12).join('\n'));
+    if (failed) {
+      const utc = (at: number) => new Date(at).toISOString();
+      console.log(
+        ['the namespace’s pods and endpoints meanwhile:', ...describeTimeline(timeline, utc)].join('\n  '),
+      );
+    }
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([]);
     expect(r.exitCode).toBe(0);
     // Each step said what it does, in Korean, before its commands.

@@ -29,6 +29,17 @@ export {
   seedClassifier,
 } from './classify.js';
 export {
+  describeTimeline,
+  type EndpointState,
+  type EndpointTimeline,
+  endpointsAt,
+  explainFailure,
+  type PodChange,
+  type PodView,
+  podChanges,
+  type SliceSnapshot,
+} from './endpoints.js';
+export {
   LOAD_GENERATOR_NICENESS,
   type LoadGeneratorPriority,
   type SamplerProcess,
