@@ -98,6 +98,9 @@ export async function run(
   } catch {
     // Diagnostics only: without a client, failures are reported without their endpoints.
   }
+  // A test that fails before finish() still ends its sampler (its bound at the latest): the watch too.
+  const unwatch = () => void watch?.stop();
+  sampler.done.then(unwatch, unwatch);
   const marks: Record<string, number> = { start: 0 };
   return {
     sampler,
