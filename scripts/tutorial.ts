@@ -128,6 +128,28 @@ async function deleteOverlay(overlay: string) {
 
 const results: Array<{ step: Step; records: RequestRecord[] }> = [];
 
+/**
+ * Until a new Service answers ten times in a row (30 s at most). Its pods are Ready before kube-proxy has
+ * programmed their endpoints (about 1–2 s here): a sampler started at once counts that gap as refused
+ * requests, which no rollout caused.
+ */
+async function untilServing(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let inRow = 0;
+  while (inRow < 10) {
+    if (Date.now() > deadline) throw new UserError(`${url} did not answer 10 times in a row within 30 s`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      async (res) => {
+        await res.arrayBuffer();
+        return res.ok;
+      },
+      () => false,
+    );
+    inRow = ok ? inRow + 1 : 0;
+    if (!ok) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** One step: what it does, the pause, then the commands with a sampler on the URL when there is one. */
 async function step(id: Step, url: string | undefined, run: () => Promise<void>) {
   console.log(`\n── ${say(lang, `${id}.title`)} ──\n${say(lang, `${id}.what`)}`);
@@ -199,6 +221,7 @@ await main(async () => {
     await step('deploy', undefined, async () => {
       url = await applyOverlay('rolling');
       await rollout(['status', 'deploy-myapp']);
+      await untilServing(url);
       console.log(`  ${say(lang, 'url')} ${url}`);
     });
     return url;
@@ -223,6 +246,7 @@ await main(async () => {
   const canaryUrl = await applyOverlay('canary');
   await rollout(['status', 'deploy-myapp']);
   await rollout(['status', 'deploy-myapp-canary']);
+  await untilServing(canaryUrl);
   await step('canary', canaryUrl, async () => {
     await rollout(['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '--kubectl']);
     await new Promise((r) => setTimeout(r, 5000));
@@ -232,6 +256,7 @@ await main(async () => {
   await deleteOverlay('canary');
   const blueGreenUrl = await applyOverlay('blue-green');
   await rollout(['status', 'deploy-myapp-blue']);
+  await untilServing(blueGreenUrl);
   await step('bluegreen', blueGreenUrl, () => rollout(['switch', 'green', '--kubectl']));
 
   const all = results.flatMap((r) => r.records);
