@@ -22,6 +22,7 @@ let formatErrors: typeof import('@rollout-lab/traffic').formatErrors;
 let renderChart: typeof import('@rollout-lab/traffic').renderChart;
 let startSamplerProcess: typeof import('@rollout-lab/traffic').startSamplerProcess;
 let summarize: typeof import('@rollout-lab/traffic').summarize;
+let untilAnswering: typeof import('@rollout-lab/traffic').untilAnswering;
 
 async function loadPackages(): Promise<void> {
   const built = await $({
@@ -34,7 +35,9 @@ async function loadPackages(): Promise<void> {
     throw new UserError('the workspace packages the tutorial needs did not build (see above)');
   }
   ({ applyClaimingNodePorts } = await import('@rollout-lab/manifests'));
-  ({ formatErrors, renderChart, startSamplerProcess, summarize } = await import('@rollout-lab/traffic'));
+  ({ formatErrors, renderChart, startSamplerProcess, summarize, untilAnswering } = await import(
+    '@rollout-lab/traffic'
+  ));
 }
 
 const USAGE = `usage: pnpm tutorial [--yes] [--lang ko|en] [--namespace NS] [--keep]
@@ -128,28 +131,6 @@ async function deleteOverlay(overlay: string) {
 
 const results: Array<{ step: Step; records: RequestRecord[] }> = [];
 
-/**
- * Until a new Service answers ten times in a row (30 s at most). Its pods are Ready before kube-proxy has
- * programmed their endpoints (about 1–2 s here): a sampler started at once counts that gap as refused
- * requests, which no rollout caused.
- */
-async function untilServing(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let inRow = 0;
-  while (inRow < 10) {
-    if (Date.now() > deadline) throw new UserError(`${url} did not answer 10 times in a row within 30 s`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      async (res) => {
-        await res.arrayBuffer();
-        return res.ok;
-      },
-      () => false,
-    );
-    inRow = ok ? inRow + 1 : 0;
-    if (!ok) await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** One step: what it does, the pause, then the commands with a sampler on the URL when there is one. */
 async function step(id: Step, url: string | undefined, run: () => Promise<void>) {
   console.log(`\n── ${say(lang, `${id}.title`)} ──\n${say(lang, `${id}.what`)}`);
@@ -221,7 +202,7 @@ await main(async () => {
     await step('deploy', undefined, async () => {
       url = await applyOverlay('rolling');
       await rollout(['status', 'deploy-myapp']);
-      await untilServing(url);
+      await untilAnswering(url, 30_000);
       console.log(`  ${say(lang, 'url')} ${url}`);
     });
     return url;
@@ -246,7 +227,7 @@ await main(async () => {
   const canaryUrl = await applyOverlay('canary');
   await rollout(['status', 'deploy-myapp']);
   await rollout(['status', 'deploy-myapp-canary']);
-  await untilServing(canaryUrl);
+  await untilAnswering(canaryUrl, 30_000);
   await step('canary', canaryUrl, async () => {
     await rollout(['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '--kubectl']);
     await new Promise((r) => setTimeout(r, 5000));
@@ -256,7 +237,7 @@ await main(async () => {
   await deleteOverlay('canary');
   const blueGreenUrl = await applyOverlay('blue-green');
   await rollout(['status', 'deploy-myapp-blue']);
-  await untilServing(blueGreenUrl);
+  await untilAnswering(blueGreenUrl, 30_000);
   await step('bluegreen', blueGreenUrl, () => rollout(['switch', 'green', '--kubectl']));
 
   const all = results.flatMap((r) => r.records);

@@ -13,6 +13,7 @@ import {
   type Target,
   waitForRollout,
 } from '@rollout-lab/rollout';
+import { untilAnswering } from '@rollout-lab/traffic';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { $, YAML } from 'zx';
 import { E2E_LABEL, kubectl, nodePortRange } from './env.js';
@@ -188,33 +189,9 @@ export async function deploy(
     ]);
   }
   const port = mainPort(namespace);
+  // A scenario measures a rollout, not Service creation: its sampler starts once the port answers.
   if (port !== undefined && deployments.length > 0) await untilAnswering(nodePortUrl(port));
   return sizes;
-}
-
-/**
- * Ready pods are not yet a reachable Service: kube-proxy programs a new NodePort when it gets to it
- * (seconds on two busy cores; `pnpm e2e` prints its lag). A scenario measures a rollout, not Service
- * creation, so its sampler starts once the port has answered 10 times in a row.
- */
-async function untilAnswering(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let inARow = 0;
-  let last = '';
-  while (inARow < 10) {
-    if (Date.now() > deadline)
-      throw new Error(`${url} did not answer 10 times in a row within ${timeoutMs / 1000} s (${last})`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      inARow = res.status < 500 ? inARow + 1 : 0;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      inARow = 0;
-      last = (error as Error).message;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**

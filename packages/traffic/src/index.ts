@@ -12,6 +12,7 @@ export {
   summarize,
   timeline,
 } from './analyze.js';
+export { untilAnswering } from './answering.js';
 export {
   assertNoErrors,
   assertPhases,
