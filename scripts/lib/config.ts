@@ -82,10 +82,12 @@ export const onlineAppBase = 'node:24-slim';
 
 /** Bump when the offline recipe changes, so that cached images are rebuilt. */
 const OFFLINE_RECIPE = 6;
+/** Bump when what goes into a node image changes (its binaries, their images) but not its base. */
+const NODE_RECIPE = 7;
 
 export const offlineImages = {
   kindBase: `rollout-lab/kind-base:${versions.debianSuite}-kind${versions.kind.slice(1)}-r${OFFLINE_RECIPE}`,
-  node: (release: KubernetesRelease) => `rollout-lab/kind-node:${release.version}-r${OFFLINE_RECIPE}`,
+  node: (release: KubernetesRelease) => `rollout-lab/kind-node:${release.version}-r${NODE_RECIPE}`,
   appBase: `rollout-lab/node-base:${versions.node}-r${OFFLINE_RECIPE}`,
 } as const;
 

@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cachePath, type KubernetesRelease, repoRoot, versions } from '../lib/config.js';
 import { logged } from '../lib/exec.js';
-import { builtBinaries, type GoBuild, goBuild, kubernetesStagingReplaces } from '../lib/go.js';
+import { builtBinaries, corednsMain, type GoBuild, goBuild, kubernetesStagingReplaces } from '../lib/go.js';
 import { phase } from '../lib/log.js';
 
 export interface Binaries {
@@ -79,25 +80,30 @@ export function buildKubernetes(
 /** Every Go program the offline node needs, built from the Go module proxy (cached by version). */
 export async function buildBinaries(release: KubernetesRelease): Promise<Binaries> {
   const kube = await buildKubernetes(release);
-  // One binary per published module; the cache key and the log line come from name and version.
-  const single = (name: string, module: string, version: string, pkg: string, ldflags?: string[]) =>
-    phase(`build ${name} ${version}`, () =>
-      goBuild({ name: `${name}-${version}`, module, version, packages: [pkg], ldflags }),
-    );
-  const etcd = await single('etcd', 'go.etcd.io/etcd/server/v3', versions.etcd, 'go.etcd.io/etcd/server/v3');
-  const coredns = await single(
-    'coredns',
-    'github.com/coredns/coredns',
-    versions.coredns,
-    'github.com/coredns/coredns',
-  );
-  const crictl = await single(
-    'crictl',
-    'sigs.k8s.io/cri-tools',
-    versions.crictl,
-    'sigs.k8s.io/cri-tools/cmd/crictl',
-    [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${versions.crictl}`],
-  );
+  // One binary per published module; the cache key and the log line come from its name and version.
+  const single = (label: string, build: GoBuild) => phase(`build ${label}`, () => goBuild(build));
+  const etcd = await single(`etcd ${versions.etcd}`, {
+    name: `etcd-${versions.etcd}`,
+    module: 'go.etcd.io/etcd/server/v3',
+    version: versions.etcd,
+    packages: ['go.etcd.io/etcd/server/v3'],
+  });
+  const coredns = await single(`CoreDNS ${versions.coredns} (no cloud or tracing plugins)`, {
+    name: `coredns-${versions.coredns}-no-cloud`,
+    module: 'github.com/coredns/coredns',
+    version: versions.coredns,
+    packages: ['./cmd/coredns'],
+    sources: async (dir) => ({
+      'cmd/coredns/main.go': corednsMain(await readFile(join(dir, 'plugin.cfg'), 'utf8')),
+    }),
+  });
+  const crictl = await single(`crictl ${versions.crictl}`, {
+    name: `crictl-${versions.crictl}`,
+    module: 'sigs.k8s.io/cri-tools',
+    version: versions.crictl,
+    packages: ['sigs.k8s.io/cri-tools/cmd/crictl'],
+    ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${versions.crictl}`],
+  });
   const pause = cachePath('bin', 'pause', 'pause');
   await phase('build pause', () =>
     logged('go-build-pause', 'go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', pause, '.'], {
