@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { reporters } from '../vitest.shared.js';
+import LongestTestFirst from './support/sequencer.js';
 import TimingReporter from './support/timing-reporter.js';
 
 // Each scenario file owns its namespaces and NodePorts (support/cluster.ts), so files run side by side.
@@ -29,7 +30,8 @@ export default defineConfig({
   test: {
     globalSetup: ['support/global-setup.ts'],
     fileParallelism: true,
-    sequence: { hooks: 'parallel' },
+    // The sampled files in support/sequencer.ts's order, the longest test first.
+    sequence: { hooks: 'parallel', sequencer: LongestTestFirst },
     projects: [
       {
         extends: true,
