@@ -202,7 +202,7 @@ await main(async () => {
     await step('deploy', undefined, async () => {
       url = await applyOverlay('rolling');
       await rollout(['status', 'deploy-myapp']);
-      await untilAnswering(url, 30_000);
+      await untilAnswering(url, { timeoutMs: 30_000 });
       console.log(`  ${say(lang, 'url')} ${url}`);
     });
     return url;
@@ -227,7 +227,7 @@ await main(async () => {
   const canaryUrl = await applyOverlay('canary');
   await rollout(['status', 'deploy-myapp']);
   await rollout(['status', 'deploy-myapp-canary']);
-  await untilAnswering(canaryUrl, 30_000);
+  await untilAnswering(canaryUrl, { timeoutMs: 30_000 });
   await step('canary', canaryUrl, async () => {
     await rollout(['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '--kubectl']);
     await new Promise((r) => setTimeout(r, 5000));
@@ -237,7 +237,7 @@ await main(async () => {
   await deleteOverlay('canary');
   const blueGreenUrl = await applyOverlay('blue-green');
   await rollout(['status', 'deploy-myapp-blue']);
-  await untilAnswering(blueGreenUrl, 30_000);
+  await untilAnswering(blueGreenUrl, { timeoutMs: 30_000 });
   await step('bluegreen', blueGreenUrl, () => rollout(['switch', 'green', '--kubectl']));
 
   const all = results.flatMap((r) => r.records);

@@ -177,7 +177,7 @@ describe('blue/green with a preview Service and a manual gate', () => {
       expect([staged.code, staged.stderr.split('\n').at(-1)]).toEqual([
         1,
         expect.stringMatching(
-          /^error: pre-promotion analysis failed(: \S+ did not answer from deploy-myapp-green- within 40 s| on \S+: \d+ requests, [1-9]\d* failed, .*); deploy-myapp-green scaled to 0, service svc-myapp in namespace \S+ still selects blue$/,
+          /^error: pre-promotion analysis failed(: \S+ did not answer from deploy-myapp-green- 10 times in a row within 40 s \(.+\)| on \S+: \d+ requests, [1-9]\d* failed, .*); deploy-myapp-green scaled to 0, service svc-myapp in namespace \S+ still selects blue$/,
         ),
       ]);
       expect(afterStaging.spec?.replicas).toBe(0);
@@ -187,7 +187,7 @@ describe('blue/green with a preview Service and a manual gate', () => {
       expect([promote.code, promote.stderr]).toEqual([
         1,
         expect.stringMatching(
-          /^error: deploy-myapp-green failed its pre-promotion analysis at \S+: (\S+ did not answer from deploy-myapp-green- within 40 s|\d+ requests, [1-9]\d* failed, .*); not promoted \(service svc-myapp in namespace \S+ still selects blue\): stage it again with --preview-url, or promote-switch --unverified to take the risk$/,
+          /^error: deploy-myapp-green failed its pre-promotion analysis at \S+: (\S+ did not answer from deploy-myapp-green- 10 times in a row within 40 s \(.+\)|\d+ requests, [1-9]\d* failed, .*); not promoted \(service svc-myapp in namespace \S+ still selects blue\): stage it again with --preview-url, or promote-switch --unverified to take the risk$/,
         ),
       ]);
       expect(liveAfter).toBe(liveBefore);

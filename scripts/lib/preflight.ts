@@ -52,16 +52,6 @@ export function attemptOf(records: readonly RequestRecord[]): PreflightAttempt {
 
 const kubectl = (spec: ClusterSpec, args: string[]) => q`${controlPlaneKubectl(spec)} ${args}`;
 
-/** Retries `check` every 200 ms until it resolves true or `ms` pass. */
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return false;
-}
-
 /**
  * Waits for the cluster's system pods, then samples a steady Service until one sample of
  * PREFLIGHT.durationMs loses nothing (at most PREFLIGHT.attempts samples). Throws when none did: then the
@@ -69,7 +59,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
  */
 export async function preflightDataPath(spec: ClusterSpec): Promise<PreflightAttempt[]> {
   const { renderOverlay, applyClaimingNodePorts } = await import('@rollout-lab/manifests');
-  const { sampleInProcess } = await import('@rollout-lab/traffic');
+  const { sampleInProcess, untilAnswering } = await import('@rollout-lab/traffic');
   await kubectl(spec, [
     'wait',
     '--for=condition=Ready',
@@ -104,12 +94,9 @@ export async function preflightDataPath(spec: ClusterSpec): Promise<PreflightAtt
     await kubectl(spec, ['rollout', 'status', '-n', NAMESPACE, 'deployment/deploy-myapp', '--timeout=180s']);
     const url = `http://127.0.0.1:${port}/`;
     // A new NodePort answers once kube-proxy has programmed it; the sample measures what follows.
-    const answering = await until(async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      return res.status === 200;
-    }, 60_000);
-    if (!answering) throw new Error(`preflight: ${url} did not answer within 60 s of its pods being ready`);
+    await untilAnswering(url, { accept: ({ status }) => status === 200 }).catch((error: Error) => {
+      throw new Error(`preflight: ${error.message}, after its pods were ready`);
+    });
 
     const attempts: PreflightAttempt[] = [];
     for (let i = 1; i <= PREFLIGHT.attempts; i++) {

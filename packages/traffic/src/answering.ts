@@ -1,24 +1,62 @@
+import { get, type IncomingHttpHeaders } from 'node:http';
+
+/** One answer, as `accept` sees it. */
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+export interface AnsweringOptions {
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** Answers in a row that count; default 10. */
+  inARow?: number;
+  /** Which answers count; default any status below 500. */
+  accept?: (answer: Answer) => boolean;
+  /** Who must answer, for the error: "did not answer from <from> …" (e.g. a pod name prefix). */
+  from?: string;
+}
+
 /**
- * Until `url` answers 10 times in a row (any status below 500), polled every 100 ms. Ready pods are not
- * yet a reachable Service: kube-proxy programs a new NodePort seconds later on two busy cores, and a
- * sampler started before that counts refused requests that no rollout caused.
+ * Until `url` answers `inARow` times in a row with an answer `accept` takes, one request every 100 ms,
+ * each on a connection of its own: kube-proxy picks an endpoint per connection, so answers on one
+ * kept-alive connection would say nothing of the others. Ready pods are not yet a reachable Service:
+ * kube-proxy programs a new NodePort, or a selector's new endpoints, seconds later on two busy cores,
+ * and a sampler started before that counts failures no rollout caused.
  */
-export async function untilAnswering(url: string, timeoutMs = 60_000): Promise<void> {
+export async function untilAnswering(url: string, options: AnsweringOptions = {}): Promise<void> {
+  const { timeoutMs = 60_000, inARow = 10, accept = (a: Answer) => a.status < 500, from } = options;
   const deadline = Date.now() + timeoutMs;
-  let inARow = 0;
+  let answered = 0;
   let last = '';
-  while (inARow < 10) {
+  while (answered < inARow) {
     if (Date.now() > deadline)
-      throw new Error(`${url} did not answer 10 times in a row within ${timeoutMs / 1000} s (${last})`);
+      throw new Error(
+        `${url} did not answer${from ? ` from ${from}` : ''} ${inARow} times in a row within ${timeoutMs / 1000} s (${last})`,
+      );
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      inARow = res.status < 500 ? inARow + 1 : 0;
-      last = `HTTP ${res.status}`;
+      const answer = await ask(url, Math.min(2000, Math.max(1, deadline - Date.now())));
+      const ok = accept(answer);
+      answered = ok ? answered + 1 : 0;
+      const pod = answer.headers['x-pod-name'];
+      last = `HTTP ${answer.status}${pod ? ` from pod ${pod}` : ''}${ok ? '' : ', not accepted'}`;
     } catch (error) {
-      inARow = 0;
+      answered = 0;
       last = (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (answered < inARow) await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** One GET on a fresh connection, its body read to the end. */
+function ask(url: string, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
 }

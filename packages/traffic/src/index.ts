@@ -12,7 +12,7 @@ export {
   summarize,
   timeline,
 } from './analyze.js';
-export { untilAnswering } from './answering.js';
+export { type Answer, type AnsweringOptions, untilAnswering } from './answering.js';
 export {
   assertNoErrors,
   assertPhases,

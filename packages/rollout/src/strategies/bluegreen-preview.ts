@@ -4,13 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
-import {
-  anyServiceClassifier,
-  type RequestRecord,
-  sample,
-  startSamplerProcess,
-  summarize,
-} from '@rollout-lab/traffic';
+import { type RequestRecord, startSamplerProcess, summarize, untilAnswering } from '@rollout-lab/traffic';
 import type { Cluster } from '../api/client.js';
 import { claim } from '../api/lease.js';
 import { getDeployment } from '../api/read.js';
@@ -87,19 +81,18 @@ export async function analyse(
   timeoutMs: number,
   onProgress?: (m: string) => void,
 ): Promise<AnalysisResult> {
-  const deadline = Date.now() + timeoutMs;
-  let inARow = 0;
-  while (inARow < 10) {
-    if (Date.now() > deadline)
-      throw new RolloutError(
-        `${analysis.url} did not answer from ${analysis.podPrefix ?? 'the Service'} within ${timeoutMs / 1000} s`,
-      );
-    const [r] = (await sample({ url: analysis.url, rate: 1, maxRequests: 1, classify: anyServiceClassifier }))
-      .records;
-    const ours = r && !r.error && (!analysis.podPrefix || !r.pod || r.pod.startsWith(analysis.podPrefix));
-    inARow = ours ? inARow + 1 : 0;
-    if (!ours) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const prefix = analysis.podPrefix;
+  await untilAnswering(analysis.url, {
+    timeoutMs,
+    from: prefix ?? 'the Service',
+    // 2xx, as the window's classifier counts; a pod that does not name itself is not refused here.
+    accept: ({ status, headers }) => {
+      const pod = headers['x-pod-name'];
+      return status >= 200 && status < 300 && (!prefix || typeof pod !== 'string' || pod.startsWith(prefix));
+    },
+  }).catch((error: Error) => {
+    throw new RolloutError(error.message);
+  });
   onProgress?.(`analysing ${analysis.url} for ${analysis.durationMs / 1000} s`);
   // In a process of its own, scheduled first (see startSamplerProcess): a late sampler would charge its
   // own delay to the pods.
