@@ -51,7 +51,9 @@ export const getCommand: Command = {
 };
 
 async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
-  const { dumpYaml } = await import('@kubernetes/client-node');
+  // Not `await import('@kubernetes/client-node')`: a dynamic import of the client's index keeps every
+  // API group of it in the bundle (its namespace object), 4.2 MB that each cluster command then loads.
+  const { formatOutput } = await import('../print/output.js');
   const { formatSnapshot, snapshot } = await import('../verbs/snapshot.js');
   const { startSamplerProcess } = await import('@rollout-lab/traffic');
   // Ctrl-C ends the live view; nothing was written.
@@ -75,8 +77,9 @@ async function runGet(ctx: CommandContext, flags: GetFlags): Promise<void> {
 
   const first = await snapshot(cluster, target);
   if (!flags.watch) {
-    if (flags.output === 'yaml') process.stdout.write(dumpYaml(first));
-    else console.log(flags.output === 'json' ? JSON.stringify(first, null, 2) : formatSnapshot(first));
+    if (flags.output === 'yaml' || flags.output === 'json')
+      process.stdout.write(formatOutput(flags.output, first));
+    else console.log(formatSnapshot(first));
     return;
   }
 
