@@ -330,10 +330,24 @@ export async function interrupt(args: string[], when: RegExp): Promise<CliResult
   return cli.done;
 }
 
-export async function resourceVersion(kind: string, name: string, namespace: string): Promise<string> {
-  return (
-    await kubectl(['get', kind, name, '-n', namespace, '-o', 'jsonpath={.metadata.resourceVersion}'])
-  ).stdout.trim();
+let reader: Cluster | undefined;
+/**
+ * The object's resourceVersion, read by this process's client: a kubectl process for each of the
+ * before/after checks cost about 0.17 CPU-seconds, in the files that run four at a time on 2 cores.
+ */
+export async function resourceVersion(
+  kind: 'deployment' | 'service',
+  name: string,
+  namespace: string,
+): Promise<string> {
+  reader ??= cluster();
+  const object =
+    kind === 'deployment'
+      ? await reader.apps.readNamespacedDeployment({ name, namespace })
+      : await reader.core.readNamespacedService({ name, namespace });
+  const version = object.metadata?.resourceVersion;
+  if (!version) throw new Error(`${kind} ${name} in namespace ${namespace} has no resourceVersion`);
+  return version;
 }
 
 export interface TestNamespace {
