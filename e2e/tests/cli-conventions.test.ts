@@ -51,6 +51,11 @@ describe('CLI conventions against the API server', () => {
       deploy(k8s, 'overlays/canary', namespace, ['deploy-myapp', 'deploy-myapp-canary']),
     ]);
   });
+  // The split race has a namespace of its own, so it runs beside the dry runs (which need theirs
+  // unchanged): it mostly waits for pods 10 s from ready, they mostly start CLI processes.
+  const race = useNamespace('rl-cli-race', (namespace) =>
+    deploy(k8s, 'overlays/canary', namespace, ['deploy-myapp', 'deploy-myapp-canary']),
+  );
 
   it('takes the namespace from the kubeconfig context when -n is absent; -n wins over it', async () => {
     const history = await as(reader, ['history', 'deploy-myapp']);
@@ -62,7 +67,7 @@ describe('CLI conventions against the API server', () => {
     expect(elsewhere.stderr).toMatch(/^error: deployment deploy-myapp in namespace default: forbidden: /);
   });
 
-  it('--dry-run=client sends nothing; --dry-run=server is judged by the API server (RBAC) and stores nothing', async () => {
+  it.concurrent('--dry-run=client sends nothing; --dry-run=server is judged by the API server (RBAC) and stores nothing', async () => {
     const versions = async () =>
       Promise.all(
         ['deploy-myapp', 'deploy-myapp-canary'].map((d) => resourceVersion('deployment', d, ns.name)),
@@ -93,14 +98,14 @@ describe('CLI conventions against the API server', () => {
     expect(await versions()).toEqual(before);
   });
 
-  it('a scale made while a canary split waits is kept and reported, never overwritten; a rerun splits anew', async () => {
+  it.concurrent('a scale made while a canary split waits is kept and reported, never overwritten; a rerun splits anew', async () => {
     // The canary's new pod takes 10 s to be ready: the split waits that long between its two writes.
     await kubectl([
       'patch',
       'deployment',
       'deploy-myapp-canary',
       '-n',
-      ns.name,
+      race.name,
       '-p',
       JSON.stringify({
         spec: {
@@ -110,24 +115,24 @@ describe('CLI conventions against the API server', () => {
         },
       }),
     ]);
-    await kubectl(['rollout', 'status', 'deployment/deploy-myapp-canary', '-n', ns.name, '--timeout=120s']);
+    await kubectl(['rollout', 'status', 'deployment/deploy-myapp-canary', '-n', race.name, '--timeout=120s']);
     const splitHalf = () =>
-      as(admin, ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '-n', ns.name]);
+      as(admin, ['canary', 'deploy-myapp', 'deploy-myapp-canary', '--weight', '50', '-n', race.name]);
     const split = splitHalf();
-    const canary = { namespace: ns.name, name: 'deploy-myapp-canary' };
+    const canary = { namespace: race.name, name: 'deploy-myapp-canary' };
     const deadline = Date.now() + 30_000;
     while ((await getDeployment(k8s, canary)).spec?.replicas !== 2) {
       if (Date.now() > deadline) throw new Error('the split never scaled the canary to 2');
       await sleep(50);
     }
-    await kubectl(['scale', 'deployment/deploy-myapp', '--replicas=5', '-n', ns.name]);
+    await kubectl(['scale', 'deployment/deploy-myapp', '--replicas=5', '-n', race.name]);
     const result = await split;
     expect(result.code).toBe(1);
     // Progress lines first (the canary's rollout), then the one error line.
     expect(result.stderr.split('\n').at(-1)).toMatch(
       /^error: deployment deploy-myapp in namespace \S+ was changed by someone else meanwhile \(generation \d+ → \d+\); the split stopped after deploy-myapp-canary → 2; their change is kept; `rollout canary deploy-myapp deploy-myapp-canary --weight 50` again decides from the new state$/,
     );
-    const stable = await getDeployment(k8s, { namespace: ns.name, name: 'deploy-myapp' });
+    const stable = await getDeployment(k8s, { namespace: race.name, name: 'deploy-myapp' });
     expect(stable.spec?.replicas).toBe(5);
     const again = await splitHalf();
     expectSuccess(again);
