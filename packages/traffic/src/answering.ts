@@ -26,6 +26,12 @@ export interface AnsweringOptions {
  */
 export async function untilAnswering(url: string, options: AnsweringOptions = {}): Promise<void> {
   const { timeoutMs = 60_000, inARow = 10, accept = (a: Answer) => a.status < 500, from } = options;
+  // Refused at once: retried, a wrong URL or count would only end at the deadline.
+  if (!URL.canParse(url) || new URL(url).protocol !== 'http:')
+    throw new Error(`untilAnswering needs an http:// URL, got ${JSON.stringify(url)}`);
+  if (!Number.isInteger(inARow) || inARow < 1)
+    throw new Error(`untilAnswering needs a whole number of answers from 1, got ${inARow}`);
+  if (!(timeoutMs > 0)) throw new Error(`untilAnswering needs a timeout above 0 ms, got ${timeoutMs}`);
   const deadline = Date.now() + timeoutMs;
   let answered = 0;
   let last = '';

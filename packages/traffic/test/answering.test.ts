@@ -66,6 +66,20 @@ describe('untilAnswering', () => {
     );
   });
 
+  it('refuses a URL, count or timeout it cannot use at once, without a request', async () => {
+    for (const [url, options, message] of [
+      ['https://127.0.0.1/', {}, /needs an http:\/\/ URL, got "https:\/\/127\.0\.0\.1\/"/],
+      ['127.0.0.1:80', {}, /needs an http:\/\/ URL/],
+      ['http://127.0.0.1:9/', { inARow: 0 }, /whole number of answers from 1, got 0/],
+      ['http://127.0.0.1:9/', { inARow: 2.5 }, /whole number of answers from 1, got 2\.5/],
+      ['http://127.0.0.1:9/', { timeoutMs: Number.NaN }, /timeout above 0 ms, got NaN/],
+    ] as const) {
+      const started = Date.now();
+      await expect(untilAnswering(url, options), url).rejects.toThrow(message);
+      expect(Date.now() - started).toBeLessThan(10_000); // not the 60 s default deadline
+    }
+  });
+
   it('gives up on a server that does not answer, at the deadline', async () => {
     const started = Date.now();
     await withServer(
