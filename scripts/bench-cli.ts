@@ -2,10 +2,11 @@
 // `node -e 0` and, for a command that reaches the cluster, kubectl's own. A benchmark: it prints figures
 // and fails only when it cannot run.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFlags } from './lib/args.js';
 import { cachePath, cluster, repoRoot } from './lib/config.js';
+import { processSeconds } from './lib/host-metrics.js';
 import { info, main, UserError } from './lib/log.js';
 import { toolingPath } from './lib/node-binary.js';
 import { buildWorkspace } from './steps.js';
@@ -23,14 +24,6 @@ Deployment (0 replicas) in a namespace of its own, deleted at the end. Targets (
 
 const NAMESPACE = 'rl-bench-cli';
 
-/** user + sys of the children this process has waited for, in seconds (/proc/self/stat: cutime, cstime). */
-function childrenCpuSeconds(ticksPerSecond: number): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // The fields after the command name, which may hold spaces: state is field 3, cutime 16, cstime 17.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond;
-}
-
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -44,9 +37,10 @@ await main(async () => {
   const runs = Number(flags.runs ?? 10);
   if (!/^\d+$/.test(flags.runs ?? '10') || runs < 3 || runs > 50)
     throw new UserError(`--runs must be a whole number from 3 to 50, got ${flags.runs}`);
-  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());
-  if (!(ticks > 0))
-    throw new UserError('pnpm bench:cli reads /proc and getconf CLK_TCK: it runs on Linux only');
+  if (!existsSync('/proc/self/stat'))
+    throw new UserError('pnpm bench:cli reads /proc: it runs on Linux only');
+  /** user + sys of the children this process has waited for, seconds. */
+  const childrenCpuSeconds = () => processSeconds(readFileSync('/proc/self/stat', 'utf8')).children;
 
   await buildWorkspace(['@rollout-lab/rollout']);
   const cli = join(repoRoot, 'packages/rollout/bundle/cli.mjs');
@@ -65,9 +59,9 @@ await main(async () => {
     run(command, args); // once first: Node's compile cache and the page cache, as a user's second start has them
     const costs: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const before = childrenCpuSeconds(ticks);
+      const before = childrenCpuSeconds();
       run(command, args);
-      costs.push(childrenCpuSeconds(ticks) - before);
+      costs.push(childrenCpuSeconds() - before);
     }
     return { median: median(costs), min: Math.min(...costs) };
   };
