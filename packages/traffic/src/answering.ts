@@ -1,4 +1,5 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
+import { CLIENT_CLOSES } from './sampler.js';
 
 /** One answer, as `accept` sees it. */
 export interface Answer {
@@ -66,12 +67,12 @@ export const CONNECT_TIMEOUT_MS = 900;
 const ANSWER_TIMEOUT_MS = 2000;
 
 /**
- * One GET on a fresh connection, its body read to the end. Its timeouts are not cut short by the
+ * One GET on a fresh connection that this side closes (CLIENT_CLOSES), its body read to the end. Its timeouts are not cut short by the
  * caller's deadline (at most one ask runs past it): a cut one would say less than the last full one.
  */
 function ask(url: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent: false, timeout: ANSWER_TIMEOUT_MS }, (res) => {
+    const req = get(url, { agent: false, headers: CLIENT_CLOSES, timeout: ANSWER_TIMEOUT_MS }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
       res.on('error', reject);

@@ -80,6 +80,19 @@ export function validate(options: SamplerOptions): URL {
   return url;
 }
 
+const SAMPLER_HEADERS = { 'user-agent': 'rollout-lab-sampler' };
+
+/**
+ * For a connection of its own per request: without `Connection: close` the server keeps the socket after
+ * its answer and the client, which has no use for it, closes it first, so TIME_WAIT stays on this host.
+ * Closed by the server, each connection left a TIME_WAIT socket in the pod for 60 s (3,600 at 60 requests
+ * a second), and a later SYN that NAT gave the same addresses and ports met one: dropped there on the
+ * timestamp check (TCP_RFC7323_TW_PAWS), answered by a stray ACK, resent. Every such SYN counted as a
+ * host SYN retransmit though the connection opened within milliseconds, hiding the ones a lost SYN costs
+ * (1 s). Fresh connections still: the client's agent keeps none.
+ */
+export const CLIENT_CLOSES = { connection: 'keep-alive' } as const;
+
 export function startSampler(options: SamplerOptions): Sampler {
   const url = validate(options);
   const interval = 1000 / options.rate;
@@ -132,7 +145,7 @@ export function startSampler(options: SamplerOptions): Sampler {
     const req = request(url, {
       method: 'GET',
       agent: agent ?? false,
-      headers: { 'user-agent': 'rollout-lab-sampler' },
+      headers: agent ? SAMPLER_HEADERS : { ...SAMPLER_HEADERS, ...CLIENT_CLOSES },
     });
     // Whether the TCP handshake finished tells a lost SYN (or a full accept queue) from a slow server.
     let connected = false;

@@ -4,6 +4,7 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CONNECT_TIMEOUT_MS } from '../src/answering.js';
 import { untilAnswering } from '../src/index.js';
+import { closers, eventually } from './servers.js';
 
 /** A local server for `fn`, and how many connections it saw. */
 async function withServer(handler: RequestListener, fn: (url: string) => Promise<void>): Promise<number> {
@@ -33,6 +34,21 @@ describe('untilAnswering', () => {
     );
     expect(hits).toBe(10);
     expect(connections).toBe(10);
+  });
+
+  it('closes each connection itself, so that TIME_WAIT stays on the client, not in the pod', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    const closedBy = closers(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await untilAnswering(`http://127.0.0.1:${port}/`);
+      await eventually(() => closedBy.length === 10);
+      expect(closedBy).toEqual(Array(10).fill('client'));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('counts only the answers accept takes, and starts again after one it does not', async () => {

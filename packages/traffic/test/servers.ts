@@ -93,3 +93,22 @@ export async function childServer(delayMs: number): Promise<Local & { child: Chi
     },
   };
 }
+
+/**
+ * Which side closed each of `server`'s connections first, as the server sees it when the other side's
+ * FIN arrives: 'server' when it had already ended its own side.
+ */
+export function closers(server: Server): Array<'client' | 'server'> {
+  const seen: Array<'client' | 'server'> = [];
+  server.on('connection', (socket) => {
+    // Ahead of the HTTP server's own listener, which ends this side in answer to the FIN.
+    socket.prependListener('end', () => seen.push(socket.writableEnded ? 'server' : 'client'));
+  });
+  return seen;
+}
+
+/** Until `check` holds, or `ms` have passed. */
+export async function eventually(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
