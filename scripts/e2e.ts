@@ -66,6 +66,13 @@ import { toolingPath } from './lib/node-binary.js';
 import { formatNodeStalls, type NodeStalls, readNodeStalls } from './lib/node-stalls.js';
 import { preflightDataPath } from './lib/preflight.js';
 import {
+  formatSynBursts,
+  type ScenarioWindow,
+  type SynBurst,
+  startSynTrace,
+  synBursts,
+} from './lib/syn-trace.js';
+import {
   buildAhead,
   buildAppImages,
   buildWorkspace,
@@ -124,6 +131,8 @@ interface Suite {
   /** Who held the suite-wide slots when (e2e/.reports/slots.json), read once after it. */
   slotRecords?: SlotRecord[];
   slotUse?: SlotUse;
+  /** The host's SYN retransmits to its NodePorts, traced (lib/syn-trace.ts), or why they were not. */
+  synRetransmits?: SynBurst[] | string;
 }
 
 /**
@@ -150,6 +159,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   const restartsBefore = await controlPlaneRestarts(suite.spec);
   const conntrackBefore = await readConntrack(suite.spec);
   const probe = await startDataPathProbe();
+  const synTrace = await startSynTrace(suite.spec.nodePorts);
   const startedAt = Date.now();
   const passed = await phase(`e2e ${suite.name}`, async () => {
     const result = await $({
@@ -170,6 +180,7 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
     return result.exitCode === 0;
   });
   suite.dataPath = await probe.stop();
+  const retransmits = typeof synTrace === 'string' ? synTrace : await synTrace.stop();
   suite.controlPlaneRestarts = restartsBetween(restartsBefore, await controlPlaneRestarts(suite.spec));
   suite.nodeStalls = await readNodeStalls(suite.spec, startedAt);
   suite.conntrack = conntrackDelta(await readConntrack(suite.spec), conntrackBefore);
@@ -207,8 +218,15 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   suite.probeFailures = probes.totals;
   info(`${suite.name}: failed probes: ${probes.line}`);
   const slowConnects = suite.scenarios.reduce((n, r) => n + (r.summary.slowConnects ?? 0), 0);
+  suite.synRetransmits =
+    typeof retransmits === 'string'
+      ? retransmits
+      : synBursts(retransmits, suite.slotRecords ?? [], suite.scenarios.flatMap(scenarioWindow));
   suite.dataPathLines = [
     ...formatDataPath(suite.dataPath),
+    ...(typeof suite.synRetransmits === 'string'
+      ? [`SYN retransmits to NodePorts ${suite.synRetransmits}`]
+      : formatSynBursts(suite.synRetransmits)),
     `${slowConnects} sampled requests took ≥ 1 s to connect`,
     `control plane restarts during the suite: ${suite.controlPlaneRestarts.join(', ') || 'none'}`,
     formatNodeStalls(suite.nodeStalls),
@@ -216,6 +234,13 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   ];
   for (const line of suite.dataPathLines) info(`${suite.name}: ${line}`);
   return passed;
+}
+
+/** Where a scenario's traffic ran, from its record (endedAt, durationS). */
+function scenarioWindow(s: ScenarioRecord): ScenarioWindow[] {
+  if (!s.endedAt) return [];
+  const toMs = Date.parse(s.endedAt);
+  return [{ name: s.name, fromMs: toMs - s.durationS * 1000, toMs, failuresInjected: s.failuresInjected }];
 }
 
 async function readFiles(suite: Suite): Promise<FileTiming[]> {
@@ -478,6 +503,7 @@ await main(async () => {
           nodeStalls: s.nodeStalls ?? {},
           conntrack: s.conntrack ?? {},
           probeFailures: s.probeFailures ?? {},
+          synRetransmits: s.synRetransmits ?? [],
         },
       ]),
     ),
