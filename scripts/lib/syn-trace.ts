@@ -34,7 +34,8 @@ export async function startSynTrace(ports: { first: number; last: number }): Pro
     await execFileAsync('mount', ['-t', 'tracefs', 'tracefs', TRACEFS]).catch(() => {});
   if (!existsSync(join(TRACEFS, 'instances'))) return `not traced: no tracefs at ${TRACEFS}`;
   await removeStale();
-  const dir = join(TRACEFS, 'instances', `rollout-lab-${process.pid}`);
+  // One per suite: their port ranges differ, should two ever run at once.
+  const dir = join(TRACEFS, 'instances', `rollout-lab-${process.pid}-${ports.first}`);
   const event = join(dir, 'events/tcp/tcp_retransmit_skb');
   try {
     await mkdir(dir);
@@ -63,7 +64,7 @@ export async function startSynTrace(ports: { first: number; last: number }): Pro
 /** Instances left by runs that were killed: tracing on, for no one. */
 async function removeStale(): Promise<void> {
   for (const name of await readdir(join(TRACEFS, 'instances'))) {
-    const pid = /^rollout-lab-(\d+)$/.exec(name)?.[1];
+    const pid = /^rollout-lab-(\d+)-\d+$/.exec(name)?.[1];
     if (pid && !alive(Number(pid))) await rmdir(join(TRACEFS, 'instances', name)).catch(() => {});
   }
 }
@@ -158,9 +159,9 @@ export function formatSynBursts(bursts: readonly SynBurst[], limit = 10): string
   ];
   for (const b of bursts.slice(0, limit)) {
     const when = b.fromMs === b.toMs ? clock(b.fromMs) : `${clock(b.fromMs)}–${clock(b.toMs)}`;
-    const why = b.injected.length
-      ? `failures injected: ${b.injected.join(', ')}`
-      : `slots: ${b.holders.join(' | ') || 'none held'}`;
+    // By time, not port (a scenario's record does not keep its URL): the holders stay in view.
+    const slots = `slots: ${b.holders.join(' | ') || 'none held'}`;
+    const why = b.injected.length ? `failures injected: ${b.injected.join(', ')}; ${slots}` : slots;
     lines.push(`  ${b.port} ×${b.count} at ${when} UTC (${why})`);
   }
   if (bursts.length > limit) lines.push(`  … ${bursts.length - limit} more in timings.json`);

@@ -69,7 +69,7 @@ describe('SYN retransmits traced to NodePorts', () => {
     expect(formatSynBursts(bursts)).toEqual([
       'SYN retransmits to NodePorts from 127.0.0.1 (traced): 3, 1 outside scenarios that inject failures',
       '  30081 ×1 at 14:00:12 UTC (slots: tests/canary.test.ts > promotes)',
-      '  30080 ×2 at 14:00:20–14:00:21 UTC (failures injected: careless caught)',
+      '  30080 ×2 at 14:00:20–14:00:21 UTC (failures injected: careless caught; slots: tests/verify.test.ts > careless)',
     ]);
   });
 

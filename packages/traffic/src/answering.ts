@@ -70,8 +70,9 @@ export const CONNECT_TIMEOUT_MS = 500;
 const ANSWER_TIMEOUT_MS = 2000;
 
 /**
- * One GET on a fresh connection that this side closes (CLIENT_CLOSES), its body read to the end. Its timeouts are not cut short by the
- * caller's deadline (at most one ask runs past it): a cut one would say less than the last full one.
+ * One GET on a fresh connection that this side closes (CLIENT_CLOSES), its body read to the end. Its
+ * timeouts are not cut short by the caller's deadline (at most one ask runs past it): a cut one would say
+ * less than the last full one.
  */
 function ask(url: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
