@@ -236,11 +236,20 @@ async function runSuite(suite: Suite, env: NodeJS.ProcessEnv): Promise<boolean> 
   return passed;
 }
 
-/** Where a scenario's traffic ran, from its record (endedAt, durationS). */
+/** Where and when a scenario's traffic ran, from its record (url, endedAt, durationS). */
 function scenarioWindow(s: ScenarioRecord): ScenarioWindow[] {
   if (!s.endedAt) return [];
   const toMs = Date.parse(s.endedAt);
-  return [{ name: s.name, fromMs: toMs - s.durationS * 1000, toMs, failuresInjected: s.failuresInjected }];
+  const port = s.url && URL.canParse(s.url) ? Number(new URL(s.url).port) || undefined : undefined;
+  return [
+    {
+      name: s.name,
+      ...(port ? { port } : {}),
+      fromMs: toMs - s.durationS * 1000,
+      toMs,
+      failuresInjected: s.failuresInjected,
+    },
+  ];
 }
 
 async function readFiles(suite: Suite): Promise<FileTiming[]> {

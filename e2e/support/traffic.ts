@@ -40,8 +40,8 @@ const client = () => {
   return k8s;
 };
 
-/** The runs this file finished, with the endpoints and pods of their namespace meanwhile. */
-const finished: Array<{ records: Set<RequestRecord>; timeline: EndpointTimeline }> = [];
+/** The runs this file finished: their URL, and the endpoints and pods of their namespace meanwhile. */
+const finished: Array<{ records: Set<RequestRecord>; url: string; timeline?: EndpointTimeline }> = [];
 
 /**
  * Lines for the failures no rollout explains: each one's time and kind with the endpoints and pods of its
@@ -118,7 +118,7 @@ export async function run(
       while (sampler.records.length < min) await sleep(200);
       const { records } = await sampler.stop();
       const timeline = watch?.stop();
-      if (timeline) finished.push({ records: new Set(records), timeline });
+      finished.push({ records: new Set(records), url: options.url, timeline });
       return records;
     },
   };
@@ -152,6 +152,8 @@ export async function report(
 ) {
   const s = summarize(records);
   const chart = renderChart(records, { title: name });
+  const first = records[0];
+  const url = first && finished.find((f) => f.records.has(first))?.url;
   const lines = [
     chart,
     `${name}: ${s.requests} requests, ${s.failed} failed (${formatErrors(s.errors)}), versions ${JSON.stringify(s.versions)}, ` +
@@ -169,6 +171,7 @@ export async function report(
       facts,
       marks: options.marks,
       failuresInjected: options.failuresInjected,
+      url,
       chart,
     }),
   );

@@ -99,6 +99,8 @@ export function parseSynTrace(text: string): SynRetransmit[] {
 /** A scenario's traffic window, and whether it injects failures on purpose. */
 export interface ScenarioWindow {
   name: string;
+  /** Its NodePort, where its record kept its URL; without one it is matched by time alone. */
+  port?: number;
   fromMs: number;
   toMs: number;
   failuresInjected: boolean;
@@ -141,7 +143,13 @@ export function synBursts(
         .filter((s) => s.grantedMs !== undefined && s.grantedMs <= at && at <= s.releasedMs)
         .map((s) => s.label),
       injected: scenarios
-        .filter((s) => s.failuresInjected && s.fromMs <= at && at <= s.toMs)
+        .filter(
+          (s) =>
+            s.failuresInjected &&
+            s.fromMs <= at &&
+            at <= s.toMs &&
+            (s.port === undefined || s.port === r.port),
+        )
         .map((s) => s.name),
     });
   }
@@ -159,7 +167,7 @@ export function formatSynBursts(bursts: readonly SynBurst[], limit = 10): string
   ];
   for (const b of bursts.slice(0, limit)) {
     const when = b.fromMs === b.toMs ? clock(b.fromMs) : `${clock(b.fromMs)}–${clock(b.toMs)}`;
-    // By time, not port (a scenario's record does not keep its URL): the holders stay in view.
+    // A scenario without its URL matches by time alone: the holders stay in view.
     const slots = `slots: ${b.holders.join(' | ') || 'none held'}`;
     const why = b.injected.length ? `failures injected: ${b.injected.join(', ')}; ${slots}` : slots;
     lines.push(`  ${b.port} ×${b.count} at ${when} UTC (${why})`);

@@ -45,7 +45,15 @@ describe('SYN retransmits traced to NodePorts', () => {
     ];
     const scenarios = [
       { name: 'canary promote', fromMs: T0 + 2000, toMs: T0 + 14_000, failuresInjected: false },
-      { name: 'careless caught', fromMs: T0 + 17_000, toMs: T0 + 29_000, failuresInjected: true },
+      {
+        name: 'careless caught',
+        port: 30080,
+        fromMs: T0 + 17_000,
+        toMs: T0 + 29_000,
+        failuresInjected: true,
+      },
+      // Failures injected on another port at the same time excuse nothing here.
+      { name: 'faulty canary', port: 30082, fromMs: T0 + 10_000, toMs: T0 + 29_000, failuresInjected: true },
     ];
     const bursts = synBursts(parseSynTrace(TRACE), slots, scenarios);
     expect(bursts).toEqual([

@@ -28,6 +28,8 @@ export interface ScenarioRecord {
   endedAt?: string;
   /** The scenario injects failures on purpose (a faulty canary) and asserts their bound, not zero. */
   failuresInjected: boolean;
+  /** Where its traffic went (a NodePort on 127.0.0.1): joins the host's traced SYN retransmits by port. */
+  url?: string;
   summary: Summary;
   facts: Record<string, unknown>;
   marks: Mark[];
@@ -83,6 +85,7 @@ export interface ScenarioInput {
   /** Named moments, ms since the sampler's zero (a Run's marks; `start` at 0 is left out). */
   marks?: Record<string, number>;
   failuresInjected?: boolean;
+  url?: string;
   chart?: string;
 }
 
@@ -101,6 +104,7 @@ export function scenarioRecord(
     ...(input.kubernetes ? { kubernetes: input.kubernetes } : {}),
     durationS,
     failuresInjected: input.failuresInjected === true,
+    ...(input.url ? { url: input.url } : {}),
     summary,
     facts: input.facts ?? {},
     marks: Object.entries(input.marks ?? {})

@@ -117,6 +117,7 @@ async function runVerify(ctx: CommandContext, flags: VerifyFlags): Promise<void>
   const name = `verify ${input.name}: ${result.change.message}`;
   const chart = renderChart(result.records, { title: name });
   const scenario = scenarioRecord(name, result.records, {
+    url: input.url,
     marks: result.marks,
     chart,
     facts: {
