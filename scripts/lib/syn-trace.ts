@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { SlotRecord } from './e2e-timings.js';
+import { q } from './exec.js';
 
 /**
  * Which of the host's SYN retransmits went to which NodePort, and when: the kernel's tcp_retransmit_skb
@@ -21,8 +20,8 @@ export interface SynTrace {
 }
 
 const TRACEFS = '/sys/kernel/tracing';
-const execFileAsync = promisify(execFile);
 const MARK = 'rollout-lab-epoch-ms';
+const MARK_LINE = new RegExp(`${MARK} (\\d+)`);
 /** TCP_SYN_SENT in the kernel's enum. */
 const SYN_SENT = 2;
 
@@ -30,8 +29,7 @@ const SYN_SENT = 2;
 export async function startSynTrace(ports: { first: number; last: number }): Promise<SynTrace | string> {
   if (process.getuid?.() !== 0) return 'not traced: needs root';
   // Debian mounts tracefs on first use by a tracing tool, not at boot.
-  if (!existsSync(join(TRACEFS, 'instances')))
-    await execFileAsync('mount', ['-t', 'tracefs', 'tracefs', TRACEFS]).catch(() => {});
+  if (!existsSync(join(TRACEFS, 'instances'))) await q`mount -t tracefs tracefs ${TRACEFS}`.nothrow();
   if (!existsSync(join(TRACEFS, 'instances'))) return `not traced: no tracefs at ${TRACEFS}`;
   await removeStale();
   // One per suite: their port ranges differ, should two ever run at once.
@@ -86,7 +84,7 @@ export function parseSynTrace(text: string): SynRetransmit[] {
     const at = /\s(\d+\.\d+):\s/.exec(line);
     if (!at) continue;
     const seconds = Number(at[1]);
-    const mark = new RegExp(`${MARK} (\\d+)`).exec(line);
+    const mark = MARK_LINE.exec(line);
     if (mark) offsetMs = Number(mark[1]) - seconds * 1000;
     const syn = /tcp_retransmit_skb:.* dport=(\d+) saddr=127\.0\.0\.1 /.exec(line);
     if (syn) found.push({ seconds, port: Number(syn[1]) });

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createServer, type RequestListener } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CONNECT_TIMEOUT_MS } from '../src/answering.js';
 import { untilAnswering } from '../src/index.js';
-import { closers, eventually } from './servers.js';
+import { closeWatchingServer } from './servers.js';
 
 /** A local server for `fn`, and how many connections it saw. */
 async function withServer(handler: RequestListener, fn: (url: string) => Promise<void>): Promise<number> {
@@ -37,17 +37,13 @@ describe('untilAnswering', () => {
   });
 
   it('closes each connection itself, so that TIME_WAIT stays on the client, not in the pod', async () => {
-    const server = createServer((_req, res) => res.end('ok'));
-    const closedBy = closers(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const server = await closeWatchingServer();
     try {
-      await untilAnswering(`http://127.0.0.1:${port}/`);
-      await eventually(() => closedBy.length === 10);
-      expect(closedBy).toEqual(Array(10).fill('client'));
+      await untilAnswering(server.url);
+      await vi.waitFor(() => expect(server.closedBy).toHaveLength(10), { timeout: 5000 });
+      expect(server.closedBy).toEqual(Array(10).fill('client'));
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   assertNoErrors,
   assertPhases,
@@ -15,7 +15,7 @@ import {
   summarize,
   TrafficAssertionError,
 } from '../src/index.js';
-import { childServer, closers, eventually, type Local, randomBalancer, versionServer } from './servers.js';
+import { childServer, closeWatchingServer, type Local, randomBalancer, versionServer } from './servers.js';
 
 /** A deadline for tests of the sampler's logic, not its timing: no answer is late enough to fail there. */
 const LOGIC_TIMEOUT_MS = 30_000;
@@ -182,24 +182,16 @@ describe('sampler against real local servers', () => {
   });
 
   it('closes each connection of its own itself, so that TIME_WAIT stays on the client, not in the pod', async () => {
-    const server = createServer((_req, res) => res.end('This is Version1 service'));
-    const closedBy = closers(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      const { records } = await sample({
-        url: `http://127.0.0.1:${port}/`,
-        rate: 100,
-        maxRequests: 40,
-        timeoutMs: LOGIC_TIMEOUT_MS,
-      });
-      assertNoErrors(records);
-      await eventually(() => closedBy.length === 40);
-      expect(closedBy).toEqual(Array(40).fill('client'));
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const server = track(await closeWatchingServer());
+    const { records } = await sample({
+      url: server.url,
+      rate: 100,
+      maxRequests: 40,
+      timeoutMs: LOGIC_TIMEOUT_MS,
+    });
+    assertNoErrors(records);
+    await vi.waitFor(() => expect(server.closedBy).toHaveLength(40), { timeout: 5000 });
+    expect(server.closedBy).toEqual(Array(40).fill('client'));
   });
 
   it('achieves the asked rate', async () => {

@@ -95,20 +95,25 @@ export async function childServer(delayMs: number): Promise<Local & { child: Chi
 }
 
 /**
- * Which side closed each of `server`'s connections first, as the server sees it when the other side's
- * FIN arrives: 'server' when it had already ended its own side.
+ * A seed-like v1 server that notes which side closed each connection first, as it sees it when the other
+ * side's FIN arrives: 'server' when it had already ended its own side.
  */
-export function closers(server: Server): Array<'client' | 'server'> {
-  const seen: Array<'client' | 'server'> = [];
+export async function closeWatchingServer(): Promise<Local & { closedBy: Array<'client' | 'server'> }> {
+  const closedBy: Array<'client' | 'server'> = [];
+  const server = createServer((_req, res) => res.end(seedText('v1')));
   server.on('connection', (socket) => {
     // Ahead of the HTTP server's own listener, which ends this side in answer to the FIN.
-    socket.prependListener('end', () => seen.push(socket.writableEnded ? 'server' : 'client'));
+    socket.prependListener('end', () => closedBy.push(socket.writableEnded ? 'server' : 'client'));
   });
-  return seen;
-}
-
-/** Until `check` holds, or `ms` have passed. */
-export async function eventually(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    closedBy,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
