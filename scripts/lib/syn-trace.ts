@@ -164,7 +164,9 @@ export function formatSynBursts(bursts: readonly SynBurst[], limit = 10): string
     `SYN retransmits to NodePorts from 127.0.0.1 (traced): ${total}, ${unexplained} outside scenarios that inject failures`,
   ];
   for (const b of bursts.slice(0, limit)) {
-    const when = b.fromMs === b.toMs ? clock(b.fromMs) : `${clock(b.fromMs)}–${clock(b.toMs)}`;
+    // By the second, as printed: 16:37:05.2 to 16:37:05.9 is one second, not a range.
+    const [from, to] = [clock(b.fromMs), clock(b.toMs)];
+    const when = from === to ? from : `${from}–${to}`;
     // A scenario without its URL matches by time alone: the holders stay in view.
     const slots = `slots: ${b.holders.join(' | ') || 'none held'}`;
     const why = b.injected.length ? `failures injected: ${b.injected.join(', ')}; ${slots}` : slots;
