@@ -98,7 +98,14 @@ describe('SYN retransmits traced to NodePorts', () => {
     expect(lines[1]).toBe('  30080 ×1 at 14:00:00 UTC (slots: none held)');
     expect(lines[11]).toBe('  … 2 more in timings.json');
     // Within one printed second: one time, not "14:00:05–14:00:05".
-    const oneSecond = { port: 30090, fromMs: T0 + 5_100, toMs: T0 + 5_900, count: 2, holders: [], injected: [] };
+    const oneSecond = {
+      port: 30090,
+      fromMs: T0 + 5_100,
+      toMs: T0 + 5_900,
+      count: 2,
+      holders: [],
+      injected: [],
+    };
     expect(formatSynBursts([oneSecond])[1]).toBe('  30090 ×2 at 14:00:05 UTC (slots: none held)');
   });
 });

@@ -216,14 +216,21 @@ current-context: team
 });
 
 describe('the bundle', () => {
+  const files = readdirSync(fileURLToPath(new URL('../bundle', import.meta.url)), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.mjs'));
+  const text = files.map((f) =>
+    readFileSync(fileURLToPath(new URL(`../bundle/${f}`, import.meta.url)), 'utf8'),
+  );
+
   it('loads the sampler from its package, whose worker thread is a file beside its module', () => {
-    const files = readdirSync(fileURLToPath(new URL('../bundle', import.meta.url)), { recursive: true })
-      .map(String)
-      .filter((f) => f.endsWith('.mjs'));
-    const text = files.map((f) =>
-      readFileSync(fileURLToPath(new URL(`../bundle/${f}`, import.meta.url)), 'utf8'),
-    );
     expect(text.some((t) => /from ?"@rollout-lab\/traffic"/.test(t))).toBe(true);
     expect(text.some((t) => t.includes('sampler-thread'))).toBe(false);
+  });
+
+  it('requires node:http and node:https: as ES modules, Node would load its own undici for them', () => {
+    expect(text.filter((t) => /(from|import) ?\(?"node:https?"/.test(t))).toEqual([]);
+    expect(text.some((t) => t.includes('("node:http")'))).toBe(true);
+    expect(text.some((t) => t.includes('("node:https")'))).toBe(true);
   });
 });
