@@ -20,6 +20,20 @@ async function listen(server: Server | TcpServer): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** An HTTP server on a free local port; closing it ends its open connections too. */
+async function local(server: Server): Promise<Local> {
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** A seed-like server whose version (and latency) is decided per request. */
 export async function versionServer(pick: () => string, delayMs = 0): Promise<Local> {
   const server = createServer((_req, res) => {
@@ -33,16 +47,7 @@ export async function versionServer(pick: () => string, delayMs = 0): Promise<Lo
       res.end(seedText(version));
     }, delayMs);
   });
-  const port = await listen(server);
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return local(server);
 }
 
 /** Like kube-proxy in iptables mode: each new connection goes to a backend chosen at random. */
@@ -105,15 +110,5 @@ export async function closeWatchingServer(): Promise<Local & { closedBy: Array<'
     // Ahead of the HTTP server's own listener, which ends this side in answer to the FIN.
     socket.prependListener('end', () => closedBy.push(socket.writableEnded ? 'server' : 'client'));
   });
-  const port = await listen(server);
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    closedBy,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await local(server)), closedBy };
 }
