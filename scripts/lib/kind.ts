@@ -29,13 +29,15 @@ export interface HostQuirks {
   cgroupV1: boolean;
 }
 
-/** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
 /**
- * Turns leader election off for the controller manager and the scheduler, in the kubeadm API that kind
- * ${versions.kind} writes for the minor: v1beta4 (argument lists) from 1.36, v1beta3 (maps) before. A merge
- * patch replaces a list whole, so kind's own argument is restated there; a map is merged.
+ * The control plane's kubeadm patch. Leader election off for the controller manager and the scheduler, in
+ * the kubeadm API that kind ${versions.kind} writes for the minor: v1beta4 (argument lists) from 1.36,
+ * v1beta3 (maps) before. A merge patch replaces a list whole, so kind's own argument is restated there; a
+ * map is merged. etcd without fsync: no write of the API server waits for the disk. Its data still
+ * outlives a stop of the node's container (the host keeps its page cache); a crash of the host may lose it,
+ * and a cluster is quickly made again.
  */
-export function noLeaderElectionPatch(minor: string): string {
+export function controlPlanePatch(minor: string): string {
   const [major = 0, min = 0] = minor.split('.').map(Number);
   const lists = major > 1 || min >= 36;
   const arg = (name: string, value: string) =>
@@ -49,10 +51,15 @@ export function noLeaderElectionPatch(minor: string): string {
     'scheduler:',
     '  extraArgs:',
     arg('leader-elect', 'false'),
+    'etcd:',
+    '  local:',
+    '    extraArgs:',
+    `  ${arg('unsafe-no-fsync', 'true')}`,
     '',
   ].join('\n');
 }
 
+/** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
 export function kindConfig(
   spec: ClusterSpec,
   nodeImage: string,
@@ -83,7 +90,7 @@ export function kindConfig(
   };
   // One control plane has nobody to elect: without leader election the controller manager and the
   // scheduler write no lease every 2 s, and cannot lose one on a starved machine.
-  const patches = [noLeaderElectionPatch(kubernetesMinor)];
+  const patches = [controlPlanePatch(kubernetesMinor)];
   // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches every
   // node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
   if (host.cgroupV1) patches.push('kind: KubeletConfiguration\nfailCgroupV1: false\n');

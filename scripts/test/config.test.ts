@@ -62,9 +62,10 @@ describe('kindConfig', () => {
       ],
     },
     scheduler: { extraArgs: [{ name: 'leader-elect', value: 'false' }] },
+    etcd: { local: { extraArgs: [{ name: 'unsafe-no-fsync', value: 'true' }] } },
   };
 
-  it("turns leader election off in the kubeadm API kind writes for the minor (v1beta3's maps before 1.36)", () => {
+  it("turns leader election and etcd's fsync off in the kubeadm API kind writes for the minor (v1beta3's maps before 1.36)", () => {
     const patches = (minor: string) =>
       parse(kindConfig(cluster, 'img:1', v2, minor)).kubeadmConfigPatches.map((p: string) => parse(p));
     expect(patches('1.36')).toEqual([noLeaderElection]);
@@ -73,6 +74,7 @@ describe('kindConfig', () => {
         kind: 'ClusterConfiguration',
         controllerManager: { extraArgs: { 'leader-elect': 'false' } },
         scheduler: { extraArgs: { 'leader-elect': 'false' } },
+        etcd: { local: { extraArgs: { 'unsafe-no-fsync': 'true' } } },
       },
     ]);
   });
