@@ -40,8 +40,8 @@ export interface HostQuirks {
 export function controlPlanePatch(minor: string): string {
   const [major = 0, min = 0] = minor.split('.').map(Number);
   const lists = major > 1 || min >= 36;
-  const arg = (name: string, value: string) =>
-    lists ? `    - { name: ${name}, value: "${value}" }` : `    ${name}: "${value}"`;
+  const arg = (name: string, value: string, indent = '    ') =>
+    lists ? `${indent}- { name: ${name}, value: "${value}" }` : `${indent}${name}: "${value}"`;
   return [
     'kind: ClusterConfiguration',
     'controllerManager:',
@@ -54,7 +54,7 @@ export function controlPlanePatch(minor: string): string {
     'etcd:',
     '  local:',
     '    extraArgs:',
-    `  ${arg('unsafe-no-fsync', 'true')}`,
+    arg('unsafe-no-fsync', 'true', '      '),
     '',
   ].join('\n');
 }
