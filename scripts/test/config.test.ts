@@ -53,7 +53,7 @@ describe('kindConfig', () => {
     ]);
   });
 
-  const noLeaderElection = {
+  const controlPlane = {
     kind: 'ClusterConfiguration',
     controllerManager: {
       extraArgs: [
@@ -68,7 +68,7 @@ describe('kindConfig', () => {
   it("turns leader election and etcd's fsync off in the kubeadm API kind writes for the minor (v1beta3's maps before 1.36)", () => {
     const patches = (minor: string) =>
       parse(kindConfig(cluster, 'img:1', v2, minor)).kubeadmConfigPatches.map((p: string) => parse(p));
-    expect(patches('1.36')).toEqual([noLeaderElection]);
+    expect(patches('1.36')).toEqual([controlPlane]);
     expect(patches('1.35')).toEqual([
       {
         kind: 'ClusterConfiguration',
@@ -81,10 +81,10 @@ describe('kindConfig', () => {
 
   it('lets the kubelet run on cgroup v1 only on such hosts (failCgroupV1: false)', () => {
     const v2Patches = parse(kindConfig(cluster, 'img:1', v2)).kubeadmConfigPatches;
-    expect(v2Patches.map((p: string) => parse(p))).toEqual([noLeaderElection]);
+    expect(v2Patches.map((p: string) => parse(p))).toEqual([controlPlane]);
     const patches = parse(kindConfig(cluster, 'img:1', { ...v2, cgroupV1: true })).kubeadmConfigPatches;
     expect(patches.map((p: string) => parse(p))).toEqual([
-      noLeaderElection,
+      controlPlane,
       { kind: 'KubeletConfiguration', failCgroupV1: false },
     ]);
   });
