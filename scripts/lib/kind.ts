@@ -40,23 +40,19 @@ export interface HostQuirks {
 export function controlPlanePatch(minor: string): string {
   const [major = 0, min = 0] = minor.split('.').map(Number);
   const lists = major > 1 || min >= 36;
-  const arg = (name: string, value: string, indent = '    ') =>
-    lists ? `${indent}- { name: ${name}, value: "${value}" }` : `${indent}${name}: "${value}"`;
-  return [
-    'kind: ClusterConfiguration',
-    'controllerManager:',
-    '  extraArgs:',
-    arg('leader-elect', 'false'),
-    ...(lists ? [arg('enable-hostpath-provisioner', 'true')] : []),
-    'scheduler:',
-    '  extraArgs:',
-    arg('leader-elect', 'false'),
-    'etcd:',
-    '  local:',
-    '    extraArgs:',
-    arg('unsafe-no-fsync', 'true', '      '),
-    '',
-  ].join('\n');
+  const extraArgs = (args: Record<string, string>) =>
+    lists ? Object.entries(args).map(([name, value]) => ({ name, value })) : args;
+  return stringify({
+    kind: 'ClusterConfiguration',
+    controllerManager: {
+      extraArgs: extraArgs({
+        'leader-elect': 'false',
+        ...(lists ? { 'enable-hostpath-provisioner': 'true' } : {}),
+      }),
+    },
+    scheduler: { extraArgs: extraArgs({ 'leader-elect': 'false' }) },
+    etcd: { local: { extraArgs: extraArgs({ 'unsafe-no-fsync': 'true' }) } },
+  });
 }
 
 /** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
