@@ -81,9 +81,9 @@ export function countFromEnv(name: string, fallback: number, max: number, env = 
 export const onlineAppBase = 'node:24-slim';
 
 /** Bump when the offline recipe changes, so that cached images are rebuilt. */
-const OFFLINE_RECIPE = 6;
+const OFFLINE_RECIPE = 7;
 /** Bump when what goes into a node image changes (its binaries, their images) but not its base. */
-const NODE_RECIPE = 7;
+const NODE_RECIPE = 8;
 
 export const offlineImages = {
   kindBase: `rollout-lab/kind-base:${versions.debianSuite}-kind${versions.kind.slice(1)}-r${OFFLINE_RECIPE}`,

@@ -55,12 +55,42 @@ export function controlPlanePatch(minor: string): string {
   });
 }
 
+/**
+ * The OCI runtime a node image's containerd should run pods with. The offline node image carries crun
+ * (C) beside runc (Go) and says so in a label; any other image runs runc, as kind ships it.
+ */
+export type NodeRuntime = 'runc' | 'crun';
+export const RUNTIME_LABEL = 'dev.rollout-lab.oci-runtime';
+
+/** The runtime the image's label names; runc for an image without it, or one not pulled yet. */
+export async function nodeRuntime(image: string): Promise<NodeRuntime> {
+  const format = `{{index .Config.Labels "${RUNTIME_LABEL}"}}`;
+  const label = (await q`docker image inspect -f ${format} ${image}`.nothrow()).stdout.trim();
+  return label === 'crun' ? 'crun' : 'runc';
+}
+
+/**
+ * crun for every pod, under the cgroupfs driver. With crun a pod's start cost its node about 40 % less CPU
+ * than with runc, its stop a third less (docs/cluster.md#crun-instead-of-runc): containerd starts its
+ * runtime four times a pod, and runc is a Go program. crun manages cgroups itself: through systemd it would need
+ * D-Bus's system bus, which a kind node lacks (runc dials systemd's own socket). The kubelet must use the
+ * same driver; runc under cgroupfs cost what it did under systemd.
+ */
+const crunPatches = {
+  containerd: ['runc', 'test-handler'].map(
+    (name) =>
+      `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${name}.options]\n  BinaryName = "/usr/bin/crun"\n  SystemdCgroup = false\n`,
+  ),
+  kubelet: { cgroupDriver: 'cgroupfs' },
+};
+
 /** kind's cluster config: NodePorts published on 127.0.0.1 (control plane), host quirks handled. */
 export function kindConfig(
   spec: ClusterSpec,
   nodeImage: string,
   host: HostQuirks,
   kubernetesMinor: string = defaultRelease.minor,
+  runtime: NodeRuntime = 'runc',
 ): string {
   const ports = [];
   for (let port = spec.nodePorts.first; port <= spec.nodePorts.last; port++) {
@@ -87,17 +117,21 @@ export function kindConfig(
   // One control plane has nobody to elect: without leader election the controller manager and the
   // scheduler write no lease every 2 s, and cannot lose one on a starved machine.
   const patches = [controlPlanePatch(kubernetesMinor)];
-  // From 1.35 the kubelet refuses cgroup v1 unless told otherwise (KEP-5573); the setting reaches every
-  // node through kubeadm's kubelet-config ConfigMap. Hosts on cgroup v2 get nothing.
-  if (host.cgroupV1) patches.push('kind: KubeletConfiguration\nfailCgroupV1: false\n');
+  // Kubelet settings reach every node through kubeadm's kubelet-config ConfigMap. From 1.35 the kubelet
+  // refuses cgroup v1 unless told otherwise (KEP-5573); hosts on cgroup v2 get nothing.
+  const kubelet = {
+    ...(host.cgroupV1 ? { failCgroupV1: false } : {}),
+    ...(runtime === 'crun' ? crunPatches.kubelet : {}),
+  };
+  if (Object.keys(kubelet).length > 0) patches.push(stringify({ kind: 'KubeletConfiguration', ...kubelet }));
   config.kubeadmConfigPatches = patches;
+  const containerd = runtime === 'crun' ? [...crunPatches.containerd] : [];
   if (host.lacksSysResource) {
     // Negative oom_score_adj is refused where CAP_SYS_RESOURCE is missing; without this, every pod
     // sandbox fails with "can't get final child's PID from pipe: EOF".
-    config.containerdConfigPatches = [
-      '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n',
-    ];
+    containerd.push('[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n');
   }
+  if (containerd.length > 0) config.containerdConfigPatches = containerd;
   return stringify(config);
 }
 
@@ -220,6 +254,7 @@ export async function ensureCluster(
     nodeImage,
     { lacksSysResource: await lacksSysResource(), cgroupV1: cgroupV1() },
     kubernetesMinor,
+    await nodeRuntime(nodeImage),
   );
   const state = await clusterState(kind, spec);
   if (state === 'healthy') {

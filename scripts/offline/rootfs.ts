@@ -4,6 +4,7 @@ import { cachePath, offlineImages, versions } from '../lib/config.js';
 import { logged, q } from '../lib/exec.js';
 import { moduleDir } from '../lib/go.js';
 import { dockerBuildEnv } from '../lib/host.js';
+import { RUNTIME_LABEL } from '../lib/kind.js';
 import { info } from '../lib/log.js';
 
 /** What kind's base image installs, plus the container runtime that kind builds from source. */
@@ -25,6 +26,8 @@ const PACKAGES = [
   'procps',
   'containerd',
   'runc',
+  // The runtime pods run with (kind.ts, crunPatches); runc stays for anything that names it.
+  'crun',
   'containernetworking-plugins',
 ];
 
@@ -141,7 +144,10 @@ export async function buildKindBase(): Promise<string> {
   await writeFile(join(root, 'usr/local/bin/rollout-lab-podnet'), PODNET_SCRIPT, { mode: 0o755 });
   await writeFile(join(root, 'etc/systemd/system/rollout-lab-podnet.service'), PODNET_UNIT);
 
-  // The steps of kind's base Dockerfile, for Debian's packages.
+  // The steps of kind's base Dockerfile, for Debian's packages, but for one: kind's createContainer hook
+  // (mount-product-files.sh, which gives each container the node's product_uuid) is not in the base
+  // runtime spec. crun runs it after a read-only root file system is made read-only, where its copy
+  // fails, and every pod here has one; no pod here reads product_uuid, and the kubelet reads the node's.
   await chroot(
     root,
     `
@@ -156,15 +162,14 @@ export async function buildKindBase(): Promise<string> {
     rm -rf /opt/cni/bin && ln -s /usr/lib/cni /opt/cni/bin
     systemctl enable kubelet.service containerd.service undo-mount-hacks.service rollout-lab-podnet.service
     systemctl mask systemd-binfmt.service
-    ctr oci spec \
-      | jq '.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \
-      | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
+    ctr oci spec | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
     apt-get clean
     rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc /usr/share/man /usr/share/locale
     `,
   );
 
-  // docker import takes no STOPSIGNAL, so a one-line build on top adds it: systemd stops on SIGRTMIN+3.
+  // docker import takes no STOPSIGNAL, so a build on top adds it (systemd stops on SIGRTMIN+3), and the
+  // label that tells kindConfig to run pods with crun; node images inherit both.
   const imported = `${image}-imported`;
   const changes = ['ENV container=docker', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]'];
   await logged('rootfs-import', 'sh', [
@@ -174,7 +179,7 @@ export async function buildKindBase(): Promise<string> {
     imported,
   ]);
   await logged('rootfs-stopsignal', 'docker', ['build', '-q', '-t', image, '-'], {
-    input: `FROM ${imported}\nSTOPSIGNAL SIGRTMIN+3\n`,
+    input: `FROM ${imported}\nSTOPSIGNAL SIGRTMIN+3\nLABEL ${RUNTIME_LABEL}=crun\n`,
     env: await dockerBuildEnv(),
   });
   await q`docker rmi ${imported}`.nothrow();

@@ -89,6 +89,31 @@ describe('kindConfig', () => {
     ]);
   });
 
+  it('runs pods with crun under the cgroupfs driver, containerd and kubelet alike, only for an image that carries crun', () => {
+    const config = parse(kindConfig(cluster, 'img:1', { ...v2, cgroupV1: true }, '1.37', 'crun'));
+    expect(config.kubeadmConfigPatches.map((p: string) => parse(p))).toEqual([
+      controlPlane,
+      { kind: 'KubeletConfiguration', failCgroupV1: false, cgroupDriver: 'cgroupfs' },
+    ]);
+    expect(config.containerdConfigPatches.map((p: string) => p.split('\n'))).toEqual(
+      ['runc', 'test-handler'].map((name) => [
+        `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${name}.options]`,
+        '  BinaryName = "/usr/bin/crun"',
+        '  SystemdCgroup = false',
+        '',
+      ]),
+    );
+    const onV2 = parse(
+      kindConfig(cluster, 'img:1', { lacksSysResource: true, cgroupV1: false }, '1.37', 'crun'),
+    );
+    expect(onV2.kubeadmConfigPatches.map((p: string) => parse(p)).at(-1)).toEqual({
+      kind: 'KubeletConfiguration',
+      cgroupDriver: 'cgroupfs',
+    });
+    expect(onV2.containerdConfigPatches).toHaveLength(3);
+    expect(kindConfig(cluster, 'img:1', v2, '1.37', 'runc')).toBe(kindConfig(cluster, 'img:1', v2, '1.37'));
+  });
+
   it('restricts oom_score_adj only where CAP_SYS_RESOURCE is missing', () => {
     const config = parse(kindConfig(cluster, 'img:1', { ...v2, lacksSysResource: true }));
     expect(config.containerdConfigPatches).toEqual([
