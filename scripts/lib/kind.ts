@@ -70,11 +70,11 @@ export async function nodeRuntime(image: string): Promise<NodeRuntime> {
 }
 
 /**
- * crun for every pod, under the cgroupfs driver. With crun a pod's start cost its node about 40 % less CPU
- * than with runc, its stop a third less (docs/cluster.md#crun-instead-of-runc): containerd starts its
- * runtime four times a pod, and runc is a Go program. crun manages cgroups itself: through systemd it would need
- * D-Bus's system bus, which a kind node lacks (runc dials systemd's own socket). The kubelet must use the
- * same driver; runc under cgroupfs cost what it did under systemd.
+ * crun for every pod, under the cgroupfs driver. With crun a pod's start cost its node about 40 % less
+ * CPU than with runc, its stop a third less (docs/cluster.md#crun-instead-of-runc): containerd starts
+ * its runtime four times a pod, and runc is a Go program. crun manages the cgroups itself: through
+ * systemd it would need D-Bus's system bus, which a kind node lacks (runc dials systemd's own socket).
+ * The kubelet must use the same driver; runc under cgroupfs cost what it did under systemd.
  */
 const crunPatches = {
   containerd: ['runc', 'test-handler'].map(

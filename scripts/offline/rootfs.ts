@@ -26,7 +26,8 @@ const PACKAGES = [
   'procps',
   'containerd',
   'runc',
-  // The runtime pods run with (kind.ts, crunPatches); runc stays for anything that names it.
+  // What pods run with (kind.ts, crunPatches). runc stays the image's own default: a plain
+  // `kind create cluster --image` of it runs runc under systemd, as kind's images do.
   'crun',
   'containernetworking-plugins',
 ];
