@@ -91,6 +91,9 @@ export const offlineImages = {
   appBase: `rollout-lab/node-base:${versions.node}-r${OFFLINE_RECIPE}`,
 } as const;
 
+/** The label by which an offline node image says it runs its pods with crun (kind.ts, nodeRuntime). */
+export const RUNTIME_LABEL = 'dev.rollout-lab.oci-runtime';
+
 export interface ClusterSpec {
   name: string;
   /** Worker nodes besides the control plane. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { type ClusterSpec, cachePath, cluster, defaultRelease, versions } from './config.js';
+import { type ClusterSpec, cachePath, cluster, defaultRelease, RUNTIME_LABEL, versions } from './config.js';
 import { logged, q } from './exec.js';
 import { cgroupV1, lacksSysResource } from './host.js';
 import { info, warn } from './log.js';
@@ -60,7 +60,6 @@ export function controlPlanePatch(minor: string): string {
  * (C) beside runc (Go) and says so in a label; any other image runs runc, as kind ships it.
  */
 export type NodeRuntime = 'runc' | 'crun';
-export const RUNTIME_LABEL = 'dev.rollout-lab.oci-runtime';
 
 /** The runtime the image's label names; runc for an image without it, or one not pulled yet. */
 export async function nodeRuntime(image: string): Promise<NodeRuntime> {

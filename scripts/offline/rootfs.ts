@@ -1,10 +1,9 @@
 import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cachePath, offlineImages, versions } from '../lib/config.js';
+import { cachePath, offlineImages, RUNTIME_LABEL, versions } from '../lib/config.js';
 import { logged, q } from '../lib/exec.js';
 import { moduleDir } from '../lib/go.js';
 import { dockerBuildEnv } from '../lib/host.js';
-import { RUNTIME_LABEL } from '../lib/kind.js';
 import { info } from '../lib/log.js';
 
 /** What kind's base image installs, plus the container runtime that kind builds from source. */
